@@ -1,0 +1,61 @@
+package llm.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Softmax of one contiguous row, {@code out_i = exp(x_i - max) / sum_j exp(x_j - max)} (Book §3.3.1).
+ * Subtracting the row maximum first keeps {@code exp} from overflowing and does not change the result.
+ */
+public final class SoftmaxKernels {
+    private static final VectorSpecies<Float> F = Vectorization.SPECIES;
+
+    private SoftmaxKernels() {}
+
+    /** Reference softmax of {@code x[xo .. xo+n)} into {@code out[oo .. oo+n)}. */
+    public static void softmaxScalar(float[] x, int xo, float[] out, int oo, int n) {
+        float max = ReductionKernels.maxScalar(x, xo, n);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[xo + i] - max);
+            out[oo + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < n; i++) out[oo + i] *= inv;
+    }
+
+    public static void softmaxVector(float[] x, int xo, float[] out, int oo, int n) {
+        float max = ReductionKernels.maxVector(x, xo, n);
+        FloatVector vmax = FloatVector.broadcast(F, max);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, x, xo + i).sub(vmax).lanewise(VectorOperators.EXP);
+            e.intoArray(out, oo + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xo + i] - max);
+            out[oo + i] = e;
+            sum += e;
+        }
+        FloatVector inv = FloatVector.broadcast(F, 1f / sum);
+        i = 0;
+        for (int end = F.loopBound(n); i < end; i += F.length()) {
+            FloatVector.fromArray(F, out, oo + i).mul(inv).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] *= 1f / sum;
+    }
+
+    /** Reference log-softmax: {@code x_i - max - log(sum_j exp(x_j - max))}. */
+    public static void logSoftmaxScalar(float[] x, int xo, float[] out, int oo, int n) {
+        float max = ReductionKernels.maxScalar(x, xo, n);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += Math.exp(x[xo + i] - max);
+        float logSum = (float) Math.log(sum) + max;
+        for (int i = 0; i < n; i++) out[oo + i] = x[xo + i] - logSum;
+    }
+}
