@@ -22,8 +22,9 @@ public final class IntNDArray {
         this.shape = shape;
     }
 
-    /** Wraps {@code data} (not copied) with the given shape. */
+    /** Wraps {@code data} (not copied) with the given shape; no shape means 1-D (or a scalar, for one value). */
     public static IntNDArray of(int[] data, int... shape) {
+        if (shape.length == 0 && data.length != 1) shape = new int[] {data.length};
         if (data.length != Shape.numel(shape)) {
             throw new IllegalArgumentException("IntNDArray.of: " + data.length + " values do not fill shape " + Shape.format(shape));
         }

@@ -39,8 +39,9 @@ public final class NDArray {
 
     // ---------------------------------------------------------------- creation
 
-    /** Wraps {@code data} (not copied) as a contiguous array of the given shape. */
+    /** Wraps {@code data} (not copied) as a contiguous array of the given shape; no shape means 1-D (or a scalar, for one value). */
     public static NDArray of(float[] data, int... shape) {
+        if (shape.length == 0 && data.length != 1) shape = new int[] {data.length};
         int n = Shape.numel(shape);
         if (data.length != n) {
             throw new IllegalArgumentException("of: " + data.length + " values do not fill shape "
@@ -64,7 +65,7 @@ public final class NDArray {
 
     /** A 0-dimensional array holding one number. */
     public static NDArray scalar(float value) {
-        return of(new float[] {value});
+        return new NDArray(new float[] {value}, new int[0], new int[0], 0);
     }
 
     public static NDArray zeros(int... shape) {

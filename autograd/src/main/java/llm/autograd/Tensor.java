@@ -1,0 +1,257 @@
+package llm.autograd;
+
+import java.util.List;
+
+import llm.autograd.ops.Activations;
+import llm.autograd.ops.Arithmetic;
+import llm.autograd.ops.IndexOps;
+import llm.autograd.ops.JoinOps;
+import llm.autograd.ops.MaskOps;
+import llm.autograd.ops.MatMulOp;
+import llm.autograd.ops.ReduceOps;
+import llm.autograd.ops.SoftmaxOps;
+import llm.autograd.ops.ViewOps;
+import llm.tensor.IntNDArray;
+import llm.tensor.NDArray;
+import llm.tensor.Shape;
+
+/**
+ * A differentiable tensor: an {@link NDArray} value, the gradient of a loss with respect to it, and (when an
+ * operation made it) the {@link Node} that knows how to pass that gradient back to the operation's inputs.
+ *
+ * <p>Book Appendix A.3-A.4 (computation graphs and automatic differentiation); the design is micrograd's
+ * {@code Value}, with arrays instead of single numbers. Every method here is one line that hands the work to
+ * an operation class in {@code llm.autograd.ops} (forward and backward rule side by side) or {@code
+ * llm.autograd.fused} (hand-written fused kernels). Gradients are always added, never assigned, so a tensor
+ * used twice gets the sum of both contributions.
+ *
+ * {@snippet :
+ * Tensor w = Tensor.parameter(NDArray.of(new float[] {2.2f}, 1));
+ * Tensor b = Tensor.parameter(NDArray.of(new float[] {0.0f}, 1));
+ * Tensor x = Tensor.constant(NDArray.of(new float[] {1.1f}, 1));
+ * Tensor z = x.mul(w).add(b);
+ * z.sum().backward();
+ * w.grad();   // [1.1]
+ * }
+ */
+public final class Tensor {
+    private NDArray data;
+    private NDArray grad;
+    private boolean requiresGrad;
+    private final Node node;
+
+    private Tensor(NDArray data, boolean requiresGrad, Node node) {
+        this.data = data;
+        this.requiresGrad = requiresGrad;
+        this.node = node;
+    }
+
+    /** A value that needs no gradient: an input, a target, a mask. */
+    public static Tensor constant(NDArray data) {
+        return new Tensor(data, false, null);
+    }
+
+    /** A leaf whose gradient {@link #backward()} computes: a weight or bias. */
+    public static Tensor parameter(NDArray data) {
+        return new Tensor(data, true, null);
+    }
+
+    /** A leaf made from numbers and a shape, needing a gradient or not. */
+    public static Tensor of(float[] values, boolean requiresGrad, int... shape) {
+        return new Tensor(NDArray.of(values, shape), requiresGrad, null);
+    }
+
+    static Tensor fromNode(NDArray data, Node node) {
+        return new Tensor(data, true, node);
+    }
+
+    // ---------------------------------------------------------------- value, gradient, graph
+
+    /** The value. */
+    public NDArray data() {
+        return data;
+    }
+
+    /**
+     * Replaces the value of a leaf in place of an optimiser step, keeping its gradient. Not allowed on a
+     * tensor made by an operation, whose value the graph depends on.
+     */
+    public void setData(NDArray value) {
+        if (node != null) throw new IllegalStateException("setData: " + node.op() + " output is not a leaf");
+        if (!Shape.same(value.shape(), data.shape())) {
+            throw new IllegalArgumentException("setData: new value " + Shape.format(value.shape()) + " for tensor " + Shape.format(data.shape()));
+        }
+        this.data = value;
+    }
+
+    /** The gradient accumulated by {@link #backward()}, or null when none has been computed. */
+    public NDArray grad() {
+        return grad;
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Turns gradient tracking on or off for a leaf (freezing a parameter, Book §6.5). */
+    public Tensor setRequiresGrad(boolean requiresGrad) {
+        if (node != null) throw new IllegalStateException("setRequiresGrad: only leaves can change, this is the output of " + node.op());
+        this.requiresGrad = requiresGrad;
+        return this;
+    }
+
+    /** True for tensors no operation made. */
+    public boolean isLeaf() {
+        return node == null;
+    }
+
+    Node node() {
+        return node;
+    }
+
+    /** The name of the operation that made this tensor, or "leaf". */
+    public String op() {
+        return node == null ? "leaf" : node.op();
+    }
+
+    /** Forgets the gradient (optimisers call this before each step's backward pass). */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    void releaseGrad() {
+        if (node != null) grad = null;
+    }
+
+    /**
+     * Adds {@code g} into this tensor's gradient; ignored when the tensor needs none. Backward rules call this;
+     * {@code g} must have exactly this tensor's shape (use {@link NDArray#sumTo} after broadcasting).
+     */
+    public void accumulateGrad(NDArray g) {
+        if (!requiresGrad) return;
+        if (!Shape.same(g.shape(), data.shape())) {
+            throw new IllegalStateException("gradient of shape " + Shape.format(g.shape()) + " for tensor of shape "
+                    + Shape.format(data.shape()) + " made by " + op());
+        }
+        if (grad == null) {
+            // A leaf owns its gradient (optimisers scale it in place), so it gets a private copy; an
+            // intermediate tensor only reads it once, so sharing is safe.
+            grad = node == null ? g.copy() : g;
+        } else if (node == null) {
+            grad.addInPlace(g);
+        } else {
+            grad = grad.add(g);
+        }
+    }
+
+    /** Backpropagation from a one-element tensor (a loss): d(this)/d(this) = 1. */
+    public void backward() {
+        if (data.numel() != 1) {
+            throw new IllegalStateException("backward: tensor of shape " + Shape.format(data.shape())
+                    + " is not a single number; pass the upstream gradient with backward(NDArray)");
+        }
+        backward(NDArray.full(1f, data.shape()));
+    }
+
+    /** Backpropagation with a given gradient of some loss with respect to this tensor. */
+    public void backward(NDArray upstream) {
+        if (!requiresGrad) throw new IllegalStateException("backward: this tensor does not require a gradient (no parameter was involved, or gradients were off)");
+        Graph.backward(this, upstream);
+    }
+
+    /** The same value, cut from the graph. */
+    public Tensor detach() {
+        return constant(data);
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    public int[] shape() {
+        return data.shape();
+    }
+
+    public int dim(int d) {
+        return data.dim(d);
+    }
+
+    public int rank() {
+        return data.rank();
+    }
+
+    public int numel() {
+        return data.numel();
+    }
+
+    public float item() {
+        return data.item();
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    public Tensor add(Tensor other) { return Arithmetic.add(this, other); }
+    public Tensor sub(Tensor other) { return Arithmetic.sub(this, other); }
+    public Tensor mul(Tensor other) { return Arithmetic.mul(this, other); }
+    public Tensor div(Tensor other) { return Arithmetic.div(this, other); }
+    public Tensor add(float s) { return Arithmetic.add(this, constant(NDArray.scalar(s))); }
+    public Tensor sub(float s) { return Arithmetic.sub(this, constant(NDArray.scalar(s))); }
+    public Tensor mul(float s) { return Arithmetic.mul(this, constant(NDArray.scalar(s))); }
+    public Tensor div(float s) { return Arithmetic.div(this, constant(NDArray.scalar(s))); }
+    public Tensor neg() { return Arithmetic.neg(this); }
+    public Tensor pow(float p) { return Arithmetic.pow(this, p); }
+    public Tensor exp() { return Activations.exp(this); }
+    public Tensor log() { return Activations.log(this); }
+    public Tensor sqrt() { return Activations.sqrt(this); }
+    public Tensor tanh() { return Activations.tanh(this); }
+    public Tensor relu() { return Activations.relu(this); }
+    public Tensor sigmoid() { return Activations.sigmoid(this); }
+
+    // ---------------------------------------------------------------- reductions
+
+    public Tensor sum() { return ReduceOps.sumAll(this); }
+    public Tensor sum(int dim, boolean keepDim) { return ReduceOps.sum(this, dim, keepDim); }
+    public Tensor mean() { return ReduceOps.sumAll(this).div(Math.max(numel(), 1)); }
+    public Tensor mean(int dim, boolean keepDim) { return ReduceOps.sum(this, dim, keepDim).div(dim(dim)); }
+    public Tensor max(int dim, boolean keepDim) { return ReduceOps.max(this, dim, keepDim); }
+    /** Variance, composed of mean, subtraction, square and mean, so it needs no backward rule of its own. */
+    public Tensor var(int dim, boolean unbiased, boolean keepDim) { return ReduceOps.var(this, dim, unbiased, keepDim); }
+
+    // ---------------------------------------------------------------- matrices, softmax
+
+    public Tensor matmul(Tensor other) { return MatMulOp.matmul(this, other); }
+    public Tensor softmax(int dim) { return SoftmaxOps.softmax(this, dim); }
+    public Tensor logSoftmax(int dim) { return SoftmaxOps.logSoftmax(this, dim); }
+
+    // ---------------------------------------------------------------- views
+
+    public Tensor view(int... shape) { return ViewOps.reshape(this, shape, "view"); }
+    public Tensor reshape(int... shape) { return ViewOps.reshape(this, shape, "reshape"); }
+    public Tensor transpose(int d0, int d1) { return ViewOps.transpose(this, d0, d1); }
+    public Tensor permute(int... order) { return ViewOps.permute(this, order); }
+    public Tensor narrow(int dim, int start, int length) { return ViewOps.narrow(this, dim, start, length); }
+    public Tensor expand(int... shape) { return ViewOps.expand(this, shape); }
+    public Tensor squeeze(int dim) { return ViewOps.reshape(this, data.squeeze(dim).shape(), "squeeze"); }
+    public Tensor unsqueeze(int dim) { return ViewOps.reshape(this, data.unsqueeze(dim).shape(), "unsqueeze"); }
+    public Tensor contiguous() { return ViewOps.contiguous(this); }
+    /** Merges dimensions {@code start..end} into one, like {@code torch.flatten(start, end)}. */
+    public Tensor flatten(int start, int end) { return ViewOps.flatten(this, start, end); }
+
+    // ---------------------------------------------------------------- masks, joins, indexing
+
+    public Tensor maskedFill(NDArray mask, float value) { return MaskOps.maskedFill(this, mask, value); }
+    public Tensor tril(int k) { return MaskOps.tril(this, k); }
+    public Tensor triu(int k) { return MaskOps.triu(this, k); }
+    public static Tensor where(NDArray cond, Tensor a, Tensor b) { return MaskOps.where(cond, a, b); }
+    public static Tensor concat(List<Tensor> parts, int dim) { return JoinOps.concat(parts, dim); }
+    public static Tensor stack(List<Tensor> parts, int dim) { return JoinOps.stack(parts, dim); }
+    public List<Tensor> split(int size, int dim) { return JoinOps.split(this, size, dim); }
+    public Tensor gather(int dim, IntNDArray index) { return IndexOps.gather(this, dim, index); }
+    public Tensor indexSelect(int dim, IntNDArray index) { return IndexOps.indexSelect(this, dim, index); }
+    /** Rows of {@code weight (V, C)} picked by token ids: {@code (S...) -> (S..., C)}. Book §2.7. */
+    public static Tensor embedding(Tensor weight, IntNDArray ids) { return IndexOps.embedding(weight, ids); }
+
+    @Override
+    public String toString() {
+        String s = data.toString();
+        return requiresGrad ? s.substring(0, s.length() - 1) + ", grad_fn=" + op() + ")" : s;
+    }
+}

@@ -1,0 +1,96 @@
+package llm.autograd.fused;
+
+import java.util.List;
+
+import llm.autograd.Graph;
+import llm.autograd.Tensor;
+import llm.tensor.IntNDArray;
+import llm.tensor.NDArray;
+import llm.tensor.Shape;
+
+/**
+ * Cross-entropy of logits against target ids, {@code torch.nn.functional.cross_entropy} (Book §5.1.2): for
+ * each row, {@code log Σ_j exp(x_j) - x_target}, averaged over the rows whose target is not {@code
+ * ignoreIndex} (Book §7.3 pads targets with -100 so that padding does not count).
+ *
+ * <p>Fused: the forward saves each row's softmax, and the backward is {@code (softmax - onehot(target)) / n},
+ * which never forms the log-softmax matrix. {@link #composed} builds the same loss from log-softmax, gather
+ * and mean; the tests check one against the other.
+ */
+public final class CrossEntropy {
+    /** PyTorch's default {@code ignore_index}. */
+    public static final int IGNORE_INDEX = -100;
+
+    private CrossEntropy() {}
+
+    /** Logits {@code (N, V)} (or {@code (..., V)}, flattened) and targets {@code (N)} (or {@code (...)}). */
+    public static Tensor apply(Tensor logits, IntNDArray targets) {
+        return apply(logits, targets, IGNORE_INDEX);
+    }
+
+    public static Tensor apply(Tensor logits, IntNDArray targets, int ignoreIndex) {
+        int v = logits.dim(-1);
+        int n = logits.numel() / v;
+        if (targets.numel() != n) {
+            throw new IllegalArgumentException("crossEntropy: logits " + Shape.format(logits.shape()) + " have " + n
+                    + " rows but targets " + Shape.format(targets.shape()) + " have " + targets.numel() + " ids");
+        }
+        NDArray x = logits.data().contiguous();
+        float[] in = x.storage();
+        int base = x.offset();
+        int[] t = targets.storage();
+        float[] probs = new float[n * v];  // saved for the backward pass
+        double total = 0;
+        int kept = 0;
+        for (int r = 0; r < n; r++) {
+            if (t[r] == ignoreIndex) continue;
+            if (t[r] < 0 || t[r] >= v) {
+                throw new IndexOutOfBoundsException("crossEntropy: target id " + t[r] + " at row " + r + " is outside the " + v + " classes");
+            }
+            int row = base + r * v;
+            float max = in[row];
+            for (int j = 1; j < v; j++) max = Math.max(max, in[row + j]);
+            double sum = 0;
+            for (int j = 0; j < v; j++) {
+                float e = (float) Math.exp(in[row + j] - max);
+                probs[r * v + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < v; j++) probs[r * v + j] *= inv;
+            total += Math.log(sum) + max - in[row + t[r]];
+            kept++;
+        }
+        // PyTorch returns NaN when every target is ignored (0/0); so do we, rather than a made-up number.
+        float loss = (float) (total / kept);
+        final int count = kept;
+        return Graph.record(NDArray.scalar(loss), "crossEntropy", List.of(logits), g -> {
+            float scale = g.item() / count;
+            float[] grad = new float[n * v];
+            for (int r = 0; r < n; r++) {
+                if (t[r] == ignoreIndex) continue;
+                for (int j = 0; j < v; j++) grad[r * v + j] = probs[r * v + j] * scale;
+                grad[r * v + t[r]] -= scale;
+            }
+            logits.accumulateGrad(NDArray.of(grad, logits.shape()));
+        });
+    }
+
+    /** The same loss from primitives: mean over kept rows of {@code -logSoftmax(x)[target]}. */
+    public static Tensor composed(Tensor logits, IntNDArray targets, int ignoreIndex) {
+        int v = logits.dim(-1);
+        Tensor flat = logits.reshape(-1, v);
+        int n = flat.dim(0);
+        int[] safe = new int[n];
+        float[] keep = new float[n];
+        int kept = 0;
+        for (int r = 0; r < n; r++) {
+            boolean k = targets.storage()[r] != ignoreIndex;
+            safe[r] = k ? targets.storage()[r] : 0;
+            keep[r] = k ? 1f : 0f;
+            if (k) kept++;
+        }
+        Tensor picked = flat.logSoftmax(1).gather(1, IntNDArray.of(safe, n, 1)).reshape(n);
+        return picked.mul(Tensor.constant(NDArray.of(keep, n))).sum().div(-kept);
+    }
+}

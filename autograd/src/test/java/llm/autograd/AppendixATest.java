@@ -1,0 +1,63 @@
+package llm.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+import llm.tensor.NDArray;
+
+/** Book Appendix A.4: the logistic-regression example and its two gradients. */
+class AppendixATest {
+
+    @Test
+    void logisticRegressionGradientsMatchTheBook() {
+        Tensor y = Tensor.constant(NDArray.of(new float[] {1.0f}, 1));
+        Tensor x1 = Tensor.constant(NDArray.of(new float[] {1.1f}, 1));
+        Tensor w1 = Tensor.parameter(NDArray.of(new float[] {2.2f}, 1));
+        Tensor b = Tensor.parameter(NDArray.of(new float[] {0.0f}, 1));
+        Tensor z = x1.mul(w1).add(b);
+        Tensor a = z.sigmoid();
+        // binary cross-entropy: -(y·log a + (1-y)·log(1-a))
+        Tensor loss = y.mul(a.log()).add(y.neg().add(1f).mul(a.neg().add(1f).log())).neg().mean();
+        loss.backward();
+        assertEquals(-0.0898f, w1.grad().item(), 5e-5f);
+        assertEquals(-0.0817f, b.grad().item(), 5e-5f);
+    }
+
+    @Test
+    void gradientsAccumulateAcrossUsesAndCalls() {
+        Tensor x = Tensor.parameter(NDArray.of(new float[] {3f}, 1));
+        x.mul(x).sum().backward();            // d(x²)/dx = 2x = 6, x used twice
+        assertEquals(6f, x.grad().item(), 0f);
+        x.mul(2f).sum().backward();           // adds 2
+        assertEquals(8f, x.grad().item(), 0f);
+        x.zeroGrad();
+        assertNull(x.grad());
+    }
+
+    @Test
+    void noGradScopeRecordsNothing() {
+        Tensor w = Tensor.parameter(NDArray.of(new float[] {2f}, 1));
+        try (var off = Grad.off()) {
+            Tensor out = w.mul(3f);
+            assertEquals(false, out.requiresGrad());
+            assertThrows(IllegalStateException.class, out::backward);
+        }
+        assertEquals(true, w.mul(3f).requiresGrad());
+        Tensor d = w.detach();
+        assertSame(w.data(), d.data());
+        assertEquals(false, d.requiresGrad());
+    }
+
+    @Test
+    void backwardOnNonScalarNeedsUpstreamGradient() {
+        Tensor w = Tensor.parameter(NDArray.ones(2, 2));
+        var e = assertThrows(IllegalStateException.class, () -> w.mul(2f).backward());
+        assertEquals(true, e.getMessage().contains("(2, 2)"));
+        w.mul(2f).backward(NDArray.ones(2, 2));
+        assertEquals(2f, w.grad().get(1, 1), 0f);
+    }
+}
