@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   each block a panel of B is copied ("packed") into strips of {@link #nr()} columns, and blocks of
  *   {@link #MC} rows of A into strips of {@link #MR} rows, both laid out in the exact order the inner loop
  *   reads them. The micro-kernel then keeps an {@code MR × nr} tile of C in vector registers (8 on AVX2)
- *   and updates it with one fused multiply-add per vector per k step. Row blocks of A are spread over the
- *   threads of a {@link Parallelism}.</li>
+ *   and updates it with one fused multiply-add per vector per k step. The threads of a {@link Parallelism}
+ *   each take a share of the columns of C (or of its rows, when it has few columns) and run all of this on
+ *   their share with their own packed buffers, so no thread waits for another.</li>
  * </ul>
  * With one or few rows (the token-by-token generation case) packing does not pay: {@link #gemmFewRows} uses
  * dot products or row updates directly.
@@ -89,40 +90,61 @@ public final class Gemm {
             gemmFewRows(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, par);
             return;
         }
-        // Row blocks: at least one per thread, each a multiple of MR rows and at most about MC.
+        // Threads split the columns of C (or its rows, when it has few columns); each runs the whole
+        // blocked algorithm on its part with its own packed copies, so no thread ever waits for another.
         int threads = par.threads();
-        int blocks = Math.max(ceilDiv(m, MC), threads);
-        blocks = ceilDiv(blocks, threads) * threads;
-        int mc = Math.min(ceilDiv(ceilDiv(m, blocks), MR) * MR, roundUp(m, MR));
-        int rowBlocks = ceilDiv(m, mc);
+        if (threads > 1 && n >= threads * 4 * NR) {
+            int cols = roundUp(ceilDiv(n, threads), NR);
+            par.forEach(ceilDiv(n, cols), t -> {
+                int j0 = t * cols;
+                gemmBlocked(m, Math.min(cols, n - j0), k, a, aOff, aRs, aCs, b, bOff + j0 * bCs, bRs, bCs,
+                        c, cOff + j0, ldc, accumulate);
+            });
+        } else if (threads > 1 && m >= threads * 4 * MR) {
+            int rows = roundUp(ceilDiv(m, threads), MR);
+            par.forEach(ceilDiv(m, rows), t -> {
+                int i0 = t * rows;
+                gemmBlocked(Math.min(rows, m - i0), n, k, a, aOff + i0 * aRs, aRs, aCs, b, bOff, bRs, bCs,
+                        c, cOff + i0 * ldc, ldc, accumulate);
+            });
+        } else {
+            gemmBlocked(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        }
+    }
 
+    /**
+     * The blocked algorithm on one thread: for each panel of NC columns and each block of KC depth, pack
+     * the panel of B once, then for each block of MC rows pack A and run the micro-kernel over every
+     * MR × NR tile.
+     */
+    static void gemmBlocked(int m, int n, int k,
+                            float[] a, int aOff, int aRs, int aCs,
+                            float[] b, int bOff, int bRs, int bCs,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        int kcMax = Math.min(KC, k);
+        float[] packedB = new float[roundUp(Math.min(NC, n), NR) * kcMax];
+        float[] packedA = new float[roundUp(Math.min(MC, m), MR) * kcMax];
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int strips = ceilDiv(nc, NR);
-            float[] packedB = new float[strips * NR * Math.min(KC, k)];
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean overwrite = pc == 0 && !accumulate;
-                final int jc0 = jc, pc0 = pc;
-                par.forEach(Math.min(strips, threads), t -> {
-                    for (int s = t; s < strips; s += threads) {
-                        packB(kc, Math.min(NR, nc - s * NR), b, bOff + pc0 * bRs + (jc0 + s * NR) * bCs, bRs, bCs, packedB, s * NR * kc);
-                    }
-                });
-                par.forEach(rowBlocks, blk -> {
-                    int ic = blk * mc;
-                    int rows = Math.min(mc, m - ic);
-                    float[] packedA = new float[roundUp(rows, MR) * kc];
-                    packA(rows, kc, a, aOff + ic * aRs + pc0 * aCs, aRs, aCs, packedA);
+                for (int s = 0; s < strips; s++) {
+                    packB(kc, Math.min(NR, nc - s * NR), b, bOff + pc * bRs + (jc + s * NR) * bCs, bRs, bCs, packedB, s * NR * kc);
+                }
+                for (int ic = 0; ic < m; ic += MC) {
+                    int rows = Math.min(MC, m - ic);
+                    packA(rows, kc, a, aOff + ic * aRs + pc * aCs, aRs, aCs, packedA);
                     for (int s = 0; s < strips; s++) {
                         int cols = Math.min(NR, nc - s * NR);
                         for (int ir = 0; ir < rows; ir += MR) {
-                            int cPos = cOff + (ic + ir) * ldc + jc0 + s * NR;
+                            int cPos = cOff + (ic + ir) * ldc + jc + s * NR;
                             microKernel(kc, packedA, ir * kc, packedB, s * NR * kc, c, cPos, ldc,
                                     Math.min(MR, rows - ir), cols, overwrite);
                         }
                     }
-                });
+                }
             }
         }
     }
@@ -136,7 +158,7 @@ public final class Gemm {
                 int src = aOff + ir * aRs + p * aCs;
                 int dst = base + p * MR;
                 for (int i = 0; i < mr; i++) packed[dst + i] = a[src + i * aRs];
-                // rows past the edge stay zero (fresh array), so the micro-kernel may run on full tiles
+                for (int i = mr; i < MR; i++) packed[dst + i] = 0f; // so the micro-kernel may run on full tiles
             }
         }
     }
