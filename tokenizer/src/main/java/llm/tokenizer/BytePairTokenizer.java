@@ -317,6 +317,11 @@ public final class BytePairTokenizer implements Tokenizer {
         return null;
     }
 
+    /** Forgets the cached pieces, so that a benchmark can measure encoding without the cache's help. */
+    public void clearCache() {
+        cache.clear();
+    }
+
     /** The special tokens and their ids. */
     public Map<String, Integer> specialTokens() {
         return specials;
