@@ -90,10 +90,12 @@ public final class Gemm {
             gemmFewRows(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, par);
             return;
         }
-        // Threads split the columns of C (or its rows, when it has few columns); each runs the whole
-        // blocked algorithm on its part with its own packed copies, so no thread ever waits for another.
+        // Threads split C into column strips or row strips; each runs the whole blocked algorithm on its
+        // part with its own packed copies, so no thread ever waits for another. Splitting columns makes every
+        // thread pack all of A (M×K), splitting rows all of B (K×N): split the way that copies less.
         int threads = par.threads();
-        if (threads > 1 && n >= threads * 4 * NR) {
+        boolean splitRows = m > n && m >= threads * 4 * MR;
+        if (threads > 1 && !splitRows && n >= threads * 4 * NR) {
             int cols = roundUp(ceilDiv(n, threads), NR);
             par.forEach(ceilDiv(n, cols), t -> {
                 int j0 = t * cols;

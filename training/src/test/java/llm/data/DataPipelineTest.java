@@ -121,6 +121,17 @@ class DataPipelineTest {
     }
 
     @Test
+    void readsAShardWrittenByLlmcsWriter() throws Exception {
+        // written by make_llmc_shard.py beside it, which follows llm.c's dev/data/data_common.py
+        Path file = Path.of(getClass().getResource("llmc_written.bin").toURI());
+        try (TokenShard shard = TokenShard.open(file)) {
+            int[] back = new int[(int) shard.size()];
+            shard.read(0, back, 0, back.length);
+            assertArrayEquals(new int[] {50256, 40, 367, 2885, 1464, 1807, 3619, 402, 271, 65535, 0, 1}, back);
+        }
+    }
+
+    @Test
     void readsPastTwoToTheThirtyOneTokensInASparseFile(@TempDir Path dir) throws IOException {
         long count = (1L << 31) + 1000;             // more tokens than an int can index: a 4 GB file
         Path file = dir.resolve("sparse.bin");
