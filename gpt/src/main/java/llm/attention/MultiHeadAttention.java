@@ -1,0 +1,54 @@
+package llm.attention;
+
+import llm.autograd.Tensor;
+import llm.nn.Dropout;
+import llm.nn.Layer;
+import llm.nn.Linear;
+import llm.nn.Module;
+import llm.tensor.NDArray;
+import llm.tensor.SeededRandom;
+
+/**
+ * Multi-head attention with one projection for all heads, split by view and transpose, and an output
+ * projection (Book §3.6.2, {@code MultiHeadAttention}). The same parameters as GPT-2's attention.
+ *
+ * {@snippet :
+ * var mha = new MultiHeadAttention(768, 768, 1024, 0.1f, 12, false, new SeededRandom(123));
+ * Tensor context = mha.forward(x);   // (B, T, 768) -> (B, T, 768)
+ * }
+ */
+public final class MultiHeadAttention extends Module implements Layer {
+    final Linear wQuery, wKey, wValue, outProj;
+    private final Dropout dropout;
+    private final NDArray mask;  // (context, context)
+    private final int numHeads, headDim, dOut;
+
+    public MultiHeadAttention(int dIn, int dOut, int contextLength, float dropRate, int numHeads, boolean qkvBias, SeededRandom rng) {
+        if (dOut % numHeads != 0) throw new IllegalArgumentException("MultiHeadAttention: d_out " + dOut + " is not divisible by " + numHeads + " heads");
+        this.numHeads = numHeads;
+        this.headDim = dOut / numHeads;
+        this.dOut = dOut;
+        wQuery = registerModule("W_query", new Linear(dIn, dOut, qkvBias, rng));
+        wKey = registerModule("W_key", new Linear(dIn, dOut, qkvBias, rng));
+        wValue = registerModule("W_value", new Linear(dIn, dOut, qkvBias, rng));
+        outProj = registerModule("out_proj", new Linear(dOut, dOut, true, rng));
+        dropout = registerModule("dropout", new Dropout(dropRate, rng));
+        mask = CausalMask.of(contextLength);
+    }
+
+    /** {@code (B, T, d_in) -> (B, T, d_out)}. */
+    @Override
+    public Tensor forward(Tensor x) {
+        int b = x.dim(0), t = x.dim(1);
+        if (t > mask.dim(0)) throw new IllegalArgumentException("MultiHeadAttention: " + t + " tokens exceed the context length " + mask.dim(0));
+        // (B, T, d_out) -> (B, T, NH, HS) -> (B, NH, T, HS)
+        Tensor keys = wKey.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
+        Tensor queries = wQuery.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
+        Tensor values = wValue.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
+        Tensor scores = queries.matmul(keys.transpose(2, 3));                          // (B, NH, T, T)
+        scores = scores.maskedFill(mask.narrow(0, 0, t).narrow(1, 0, t), Float.NEGATIVE_INFINITY);
+        Tensor weights = dropout.forward(scores.div((float) Math.sqrt(headDim)).softmax(-1));
+        Tensor context = weights.matmul(values).transpose(1, 2);                        // (B, T, NH, HS)
+        return outProj.forward(context.contiguous().view(b, t, dOut));
+    }
+}

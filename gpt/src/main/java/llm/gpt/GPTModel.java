@@ -1,0 +1,87 @@
+package llm.gpt;
+
+import llm.autograd.Tensor;
+import llm.nn.Dropout;
+import llm.nn.Embedding;
+import llm.nn.LayerNorm;
+import llm.nn.Linear;
+import llm.nn.Module;
+import llm.nn.Sequential;
+import llm.tensor.IntNDArray;
+import llm.tensor.SeededRandom;
+
+/**
+ * The GPT-2 model (Book §4.6, {@code GPTModel}): token embeddings plus learned position embeddings, dropout,
+ * {@code nLayers} transformer blocks, a final LayerNorm and a linear output head to vocabulary logits.
+ *
+ * <p>Parameters, by state-dictionary name (shapes for C = embDim, V = vocabSize, L = contextLength):
+ * <pre>
+ * tok_emb.weight                         (V, C)
+ * pos_emb.weight                         (L, C)
+ * trf_blocks.N.att.W_query.weight        (C, C)    (and .bias (C) with qkv_bias)
+ * trf_blocks.N.att.W_key.weight          (C, C)
+ * trf_blocks.N.att.W_value.weight        (C, C)
+ * trf_blocks.N.att.out_proj.weight/bias  (C, C), (C)
+ * trf_blocks.N.ff.layers.0.weight/bias   (4C, C), (4C)
+ * trf_blocks.N.ff.layers.2.weight/bias   (C, 4C), (C)
+ * trf_blocks.N.norm1.scale/shift         (C), (C)
+ * trf_blocks.N.norm2.scale/shift         (C), (C)
+ * final_norm.scale/shift                 (C), (C)
+ * out_head.weight                        (V, C)    (the same tensor as tok_emb.weight when tied)
+ * </pre>
+ *
+ * {@snippet :
+ * GPTModel model = new GPTModel(GPTConfig.GPT2_SMALL, false, new SeededRandom(123));
+ * model.numParameters();                         // 163,009,536
+ * Tensor logits = model.forward(ids);           // (B, T) -> (B, T, 50257)
+ * }
+ */
+public final class GPTModel extends Module {
+    private final GPTConfig config;
+    final Embedding tokEmb, posEmb;
+    final Dropout dropEmb;
+    final Sequential trfBlocks;
+    final LayerNorm finalNorm;
+    final Linear outHead;
+
+    /**
+     * @param tieWeights share the token embedding matrix with the output head (GPT-2's choice), instead of a
+     *                   separate head (the book's default)
+     */
+    public GPTModel(GPTConfig config, boolean tieWeights, SeededRandom rng) {
+        this.config = config;
+        tokEmb = registerModule("tok_emb", new Embedding(config.vocabSize(), config.embDim(), rng));
+        posEmb = registerModule("pos_emb", new Embedding(config.contextLength(), config.embDim(), rng));
+        dropEmb = registerModule("drop_emb", new Dropout(config.dropRate(), rng));
+        trfBlocks = registerModule("trf_blocks", new Sequential());
+        for (int i = 0; i < config.nLayers(); i++) trfBlocks.add(new TransformerBlock(config, rng));
+        finalNorm = registerModule("final_norm", new LayerNorm(config.embDim()));
+        outHead = registerModule("out_head", tieWeights ? Linear.sharing(tokEmb.weight) : new Linear(config.embDim(), config.vocabSize(), false, rng));
+    }
+
+    public GPTConfig config() {
+        return config;
+    }
+
+    /** Token ids {@code (B, T)} to logits {@code (B, T, V)}; T may not exceed the context length. */
+    public Tensor forward(IntNDArray ids) {
+        if (ids.rank() != 2) throw new IllegalArgumentException("GPTModel: ids must be (B, T), got rank " + ids.rank());
+        int t = ids.dim(1);
+        if (t > config.contextLength()) {
+            throw new IllegalArgumentException("GPTModel: " + t + " tokens exceed the context length " + config.contextLength());
+        }
+        int[] positions = new int[t];
+        for (int i = 0; i < t; i++) positions[i] = i;
+        Tensor tok = tokEmb.forward(ids);                              // (B, T, C)
+        Tensor pos = posEmb.forward(IntNDArray.of(positions, t));      // (T, C)
+        Tensor x = dropEmb.forward(tok.add(pos));
+        x = trfBlocks.forward(x);
+        return outHead.forward(finalNorm.forward(x));                  // (B, T, V)
+    }
+
+    /** Size in megabytes of the float32 parameters (the book's "621.83 MB" for 124M tied). */
+    public double sizeMegabytes() {
+        return numParameters() * 4.0 / (1024 * 1024);
+    }
+
+}
