@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "llm", mixinStandardHelpOptions = true, version = "llm 0.1.0",
         description = "Build a large language model from scratch, in Java.",
-        subcommands = {QuickstartCommand.class, PrepareCommand.class, TokenizeCommand.class})
+        subcommands = {QuickstartCommand.class, TokenizeCommand.class, PrepareCommand.class, GenerateCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -79,7 +79,7 @@ public final class GPTModel extends Module {
         return outHead.forward(finalNorm.forward(x));                  // (B, T, V)
     }
 
-    /** Size in megabytes of the float32 parameters (the book's "621.83 MB" for 124M tied). */
+    /** Size in megabytes (MiB) of the float32 parameters: the book's 621.83 MB for the untied 124M model. */
     public double sizeMegabytes() {
         return numParameters() * 4.0 / (1024 * 1024);
     }

@@ -37,6 +37,7 @@ class GPTModelTest {
         // surefire runs tests with -Xmx2g
         GPTModel model = new GPTModel(GPTConfig.GPT2_SMALL, false, new SeededRandom(123));
         assertEquals(163_009_536L, model.numParameters());
+        assertEquals(621.83, model.sizeMegabytes(), 0.005);
         model.eval();
         int[] ids = new int[1024];
         for (int i = 0; i < ids.length; i++) ids[i] = (i * 7919) % 50257;
