@@ -51,4 +51,33 @@ public final class MultiHeadAttention extends Module implements Layer {
         Tensor context = weights.matmul(values).transpose(1, 2);                        // (B, T, NH, HS)
         return outProj.forward(context.contiguous().view(b, t, dOut));
     }
+
+    /**
+     * Attention for {@code T} new tokens that follow the {@code cache.length()} tokens in {@code cache} (for
+     * generation, without gradients): their keys and values are added to layer {@code layer} of the cache, and
+     * each new token attends to every stored token and the new ones up to itself. {@code (B, T, d_in) -> (B, T, d_out)}.
+     */
+    public Tensor forwardCached(Tensor x, KVCache cache, int layer) {
+        int b = x.dim(0), t = x.dim(1), past = cache.length();
+        Tensor queries = wQuery.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);   // (B, NH, T, HS)
+        NDArray newKeys = wKey.forward(x).data().view(b, t, numHeads, headDim).transpose(1, 2);
+        NDArray newValues = wValue.forward(x).data().view(b, t, numHeads, headDim).transpose(1, 2);
+        cache.write(layer, newKeys, newValues);
+        int total = past + t;
+        Tensor keys = Tensor.constant(cache.keys(layer, t)), values = Tensor.constant(cache.values(layer, t)); // (B, NH, L, HS)
+        Tensor scores = queries.matmul(keys.transpose(2, 3));                                 // (B, NH, T, L)
+        // new token i sits at position past + i: the full mask's row past + i hides keys after it
+        scores = scores.maskedFill(CausalMask.of(total).narrow(0, past, t), Float.NEGATIVE_INFINITY);
+        Tensor weights = scores.div((float) Math.sqrt(headDim)).softmax(-1);
+        Tensor context = weights.matmul(values).transpose(1, 2);                              // (B, T, NH, HS)
+        return outProj.forward(context.contiguous().view(b, t, dOut));
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
 }

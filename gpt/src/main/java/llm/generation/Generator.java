@@ -3,6 +3,7 @@ package llm.generation;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
+import llm.attention.KVCache;
 import llm.autograd.Grad;
 import llm.autograd.Tensor;
 import llm.gpt.GPTModel;
@@ -12,7 +13,8 @@ import llm.tensor.SeededRandom;
 /**
  * Text generation (Book §4.7 {@code generate_text_simple}, §5.3 {@code generate}): run the model on the last
  * {@code contextSize} tokens, choose the next token from the last position's logits, append it, repeat.
- * Runs without recording a graph. This version recomputes the whole window at each step.
+ * Runs without recording a graph. A {@link KVCache} keeps each token's keys and values, so a step computes only
+ * the new token; past the context length the window slides and the cache is refilled.
  *
  * {@snippet :
  * int[] out = Generator.generate(model, prompt, 10, 256, SamplingOptions.sample(1.4f, 25, 1f, 123), id -> {});
@@ -28,26 +30,59 @@ public final class Generator {
 
     /**
      * The prompt followed by up to {@code maxNewTokens} generated ids; stops before appending {@code eosId}.
-     * {@code onToken} receives each new id as soon as it is chosen (to stream text).
+     * {@code onToken} receives each new id as soon as it is chosen (to stream text). Uses a {@link KVCache}.
      */
     public static int[] generate(GPTModel model, int[] prompt, int maxNewTokens, int contextSize, SamplingOptions options, IntConsumer onToken) {
+        return generate(model, prompt, maxNewTokens, contextSize, options, onToken, true);
+    }
+
+    /**
+     * As above; {@code useCache = false} recomputes the whole window for every token (the book's loop, kept as
+     * the reference the cached path is tested against).
+     */
+    public static int[] generate(GPTModel model, int[] prompt, int maxNewTokens, int contextSize, SamplingOptions options,
+                                 IntConsumer onToken, boolean useCache) {
         if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt is empty");
+        if (maxNewTokens < 0) throw new IllegalArgumentException("generate: maxNewTokens must be >= 0, got " + maxNewTokens);
         int window = Math.min(contextSize, model.config().contextLength());
         SeededRandom rng = new SeededRandom(options.seed());
         int[] ids = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         int n = prompt.length;
+        KVCache cache = useCache ? model.newCache(1, window) : null;
         try (var off = Grad.off()) {
+            float[] last = useCache ? prefill(model, cache, ids, n, window) : lastLogits(model, ids, n, window);
             for (int step = 0; step < maxNewTokens; step++) {
-                int start = Math.max(0, n - window);
-                int[] context = Arrays.copyOfRange(ids, start, n);
-                Tensor logits = model.forward(IntNDArray.of(context, 1, context.length));      // (1, T, V)
-                float[] last = logits.data().select(0, 0).select(0, context.length - 1).toArray(); // (V)
                 int next = NextToken.choose(last, options, rng);
                 if (next == options.eosId()) break;
                 ids[n++] = next;
                 onToken.accept(next);
+                if (step == maxNewTokens - 1) break;
+                if (!useCache) {
+                    last = lastLogits(model, ids, n, window);
+                } else if (cache.length() == window) {
+                    // the window slides: every position changes, so the stored keys no longer apply
+                    last = prefill(model, cache, ids, n, window);
+                } else {
+                    last = model.forwardCached(IntNDArray.of(new int[] {next}, 1, 1), cache).data().toArray();
+                }
             }
         }
         return Arrays.copyOf(ids, n);
+    }
+
+    /** Empties the cache and runs the last {@code window} tokens through it; the last position's logits. */
+    private static float[] prefill(GPTModel model, KVCache cache, int[] ids, int n, int window) {
+        cache.reset();
+        int start = Math.max(0, n - window);
+        int[] context = Arrays.copyOfRange(ids, start, n);
+        return model.forwardCached(IntNDArray.of(context, 1, context.length), cache).data().toArray();
+    }
+
+    /** The book's way: the whole window through the model, the last position's logits. */
+    private static float[] lastLogits(GPTModel model, int[] ids, int n, int window) {
+        int start = Math.max(0, n - window);
+        int[] context = Arrays.copyOfRange(ids, start, n);
+        Tensor logits = model.forward(IntNDArray.of(context, 1, context.length));      // (1, T, V)
+        return logits.data().select(0, 0).select(0, context.length - 1).toArray();     // (V)
     }
 }

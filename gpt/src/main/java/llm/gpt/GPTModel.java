@@ -1,5 +1,7 @@
 package llm.gpt;
 
+import llm.attention.KVCache;
+import llm.autograd.Grad;
 import llm.autograd.Tensor;
 import llm.nn.Dropout;
 import llm.nn.Embedding;
@@ -77,6 +79,34 @@ public final class GPTModel extends Module {
         Tensor x = dropEmb.forward(tok.add(pos));
         x = trfBlocks.forward(x);
         return outHead.forward(finalNorm.forward(x));                  // (B, T, V)
+    }
+
+    /** An empty cache for {@code batch} sequences of up to {@code maxTokens} tokens (at most the context length). */
+    public KVCache newCache(int batch, int maxTokens) {
+        int n = Math.min(maxTokens, config.contextLength());
+        TransformerBlock first = (TransformerBlock) trfBlocks.get(0);
+        return new KVCache(config.nLayers(), batch, first.att.numHeads(), first.att.headDim(), n);
+    }
+
+    /**
+     * The logits {@code (B, V)} of the last of the new tokens {@code ids (B, T)}, which follow the tokens already
+     * in {@code cache} (positions continue from {@code cache.length()}); their keys and values are added to it.
+     * For generation: no graph is recorded, dropout is off.
+     */
+    public Tensor forwardCached(IntNDArray ids, KVCache cache) {
+        int t = ids.dim(1), past = cache.length();
+        if (past + t > cache.capacity()) {
+            throw new IllegalArgumentException("GPTModel: " + (past + t) + " tokens exceed the cache's " + cache.capacity());
+        }
+        try (var off = Grad.off()) {
+            int[] positions = new int[t];
+            for (int i = 0; i < t; i++) positions[i] = past + i;
+            Tensor x = tokEmb.forward(ids).add(posEmb.forward(IntNDArray.of(positions, t)));   // (B, T, C)
+            for (int l = 0; l < trfBlocks.size(); l++) x = ((TransformerBlock) trfBlocks.get(l)).forwardCached(x, cache, l);
+            cache.advance(t);
+            Tensor last = x.narrow(1, t - 1, 1).squeeze(1);                                     // (B, C)
+            return outHead.forward(finalNorm.forward(last));                                     // (B, V)
+        }
     }
 
     /** Size in megabytes (MiB) of the float32 parameters: the book's 621.83 MB for the untied 124M model. */

@@ -36,4 +36,10 @@ public final class TransformerBlock extends Module implements Layer {
         x = dropShortcut.forward(ff.forward(norm2.forward(x)));
         return x.add(shortcut);
     }
+
+    /** {@link #forward} for new tokens after those in {@code cache} (generation, evaluation mode). */
+    Tensor forwardCached(Tensor x, llm.attention.KVCache cache, int layer) {
+        x = att.forwardCached(norm1.forward(x), cache, layer).add(x);
+        return ff.forward(norm2.forward(x)).add(x);
+    }
 }
