@@ -19,6 +19,12 @@ public record GPTConfig(int vocabSize, int contextLength, int embDim, int nHeads
     public static final GPTConfig GPT2_LARGE = new GPTConfig(50257, 1024, 1280, 20, 36, 0.1f, false);
     public static final GPTConfig GPT2_XL = new GPTConfig(50257, 1024, 1600, 25, 48, 0.1f, false);
 
+    /**
+     * The freeCodeCamp course's character-level GPT on tinyshakespeare: 65 characters, 256 characters of
+     * context, 384-wide, 6 heads, 6 layers, dropout 0.2.
+     */
+    public static final GPTConfig COURSE_CHAR_GPT = new GPTConfig(65, 256, 384, 6, 6, 0.2f, false);
+
     public GPTConfig {
         if (vocabSize < 1) throw new IllegalArgumentException("vocabSize must be positive, got " + vocabSize);
         if (contextLength < 1) throw new IllegalArgumentException("contextLength must be positive, got " + contextLength);

@@ -1,0 +1,87 @@
+package llm.bench;
+
+import java.util.Arrays;
+
+import llm.autograd.Grad;
+import llm.generation.Generator;
+import llm.generation.SamplingOptions;
+import llm.gpt.GPTConfig;
+import llm.gpt.GPTModel;
+import llm.tensor.IntNDArray;
+import llm.tensor.Parallelism;
+import llm.tensor.SeededRandom;
+
+/**
+ * GPT-2 124M on this machine, a bench main (not a test): the forward pass at batch 4 × 256 tokens, generation
+ * tokens/s at batch 1 with the KV cache, and, in the same run, the memory bandwidth that bounds generation
+ * (a parallel read of a 512 MB array). Threads: {@code -Dllm.threads=N}.
+ *
+ * {@snippet :
+ * java --add-modules jdk.incubator.vector -Dllm.threads=2 -Xmx4g -cp benchmarks/target/benchmarks.jar llm.bench.GptBench
+ * }
+ */
+public final class GptBench {
+    private GptBench() {}
+
+    public static void main(String[] args) {
+        int threads = Parallelism.DEFAULT.threads();
+        GPTModel model = new GPTModel(GPTConfig.GPT2_SMALL, false, new SeededRandom(123));
+        model.eval();
+        System.out.printf("threads: %d, model: GPT-2 124M (%,d parameters)%n", threads, model.numParameters());
+
+        double bandwidth = readBandwidth(threads);
+        System.out.printf("memory read bandwidth: %.1f GB/s%n", bandwidth);
+
+        int[] ids = new int[4 * 256];
+        for (int i = 0; i < ids.length; i++) ids[i] = (i * 7919) % 50257;
+        IntNDArray batch = IntNDArray.of(ids, 4, 256);
+        double[] times = new double[5];
+        try (var off = Grad.off()) {
+            model.forward(batch); // warm-up
+            model.forward(batch);
+            for (int r = 0; r < times.length; r++) {
+                long start = System.nanoTime();
+                model.forward(batch);
+                times[r] = (System.nanoTime() - start) / 1e9;
+            }
+        }
+        Arrays.sort(times);
+        System.out.printf("forward 4 x 256: median %.3f s (%.0f tokens/s), runs %s%n", times[2], 1024 / times[2], Arrays.toString(times));
+
+        int[] prompt = {15496};
+        Generator.generate(model, prompt, 16, 1024, SamplingOptions.GREEDY, id -> {}); // warm-up
+        long[] stamps = new long[65];
+        int[] count = {0};
+        long start = System.nanoTime();
+        Generator.generate(model, prompt, 64, 1024, SamplingOptions.GREEDY, id -> stamps[++count[0]] = System.nanoTime());
+        stamps[0] = start;
+        double steady = (stamps[64] - stamps[1]) / 1e9 / 63; // after the first token (prefill)
+        double tokensPerSecond = 1 / steady;
+        double bytesPerToken = weightBytesReadPerToken(GPTConfig.GPT2_SMALL);
+        System.out.printf("generation, batch 1, KV cache: %.1f tokens/s (%.2f GB of weights per token -> %.1f GB/s = %.2f of the measured bandwidth)%n",
+                tokensPerSecond, bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9 / bandwidth);
+    }
+
+    /** Everything but the token-embedding table (one row is read) goes through the cores once per token. */
+    static double weightBytesReadPerToken(GPTConfig c) {
+        return 4.0 * (c.parameterCount(false) - (long) c.vocabSize() * c.embDim() - (long) c.contextLength() * c.embDim());
+    }
+
+    /** Sums a 512 MB array with all threads; the best of five passes, in GB/s. */
+    static double readBandwidth(int threads) {
+        float[] data = new float[128 * 1024 * 1024];
+        Arrays.fill(data, 1f);
+        Parallelism par = Parallelism.DEFAULT;
+        double best = 0;
+        float[] sums = new float[threads];
+        for (int pass = 0; pass < 5; pass++) {
+            long start = System.nanoTime();
+            int chunk = data.length / threads;
+            par.forEach(threads, t -> sums[t] = llm.tensor.ReductionKernels.sumVector(data, t * chunk, chunk));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            best = Math.max(best, data.length * 4.0 / seconds / 1e9);
+        }
+        if (sums[0] < 0) System.out.println(); // keep the sums alive
+        return best;
+    }
+}
