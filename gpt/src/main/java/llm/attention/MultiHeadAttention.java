@@ -10,7 +10,9 @@ import llm.tensor.SeededRandom;
 
 /**
  * Multi-head attention with one projection for all heads, split by view and transpose, and an output
- * projection (Book §3.6.2, {@code MultiHeadAttention}). The same parameters as GPT-2's attention.
+ * projection (Book §3.6.2, {@code MultiHeadAttention}). The same parameters as GPT-2's attention. When dropout
+ * is off (evaluation, or a rate of 0) the heads run in {@link FusedCausalAttention}, which never stores the
+ * {@code T × T} scores; otherwise in {@link #attendStepByStep}, the book's sequence of operations.
  *
  * {@snippet :
  * var mha = new MultiHeadAttention(768, 768, 1024, 0.1f, 12, false, new SeededRandom(123));
@@ -22,12 +24,16 @@ public final class MultiHeadAttention extends Module implements Layer {
     private final Dropout dropout;
     private final NDArray mask;  // (context, context)
     private final int numHeads, headDim, dOut;
+    private final float dropRate;
+    /** {@code -Dllm.attention.stepByStep=true} always uses the step-by-step attention (to compare or to debug). */
+    static final boolean FORCE_STEP_BY_STEP = Boolean.getBoolean("llm.attention.stepByStep");
 
     public MultiHeadAttention(int dIn, int dOut, int contextLength, float dropRate, int numHeads, boolean qkvBias, SeededRandom rng) {
         if (dOut % numHeads != 0) throw new IllegalArgumentException("MultiHeadAttention: d_out " + dOut + " is not divisible by " + numHeads + " heads");
         this.numHeads = numHeads;
         this.headDim = dOut / numHeads;
         this.dOut = dOut;
+        this.dropRate = dropRate;
         wQuery = registerModule("W_query", new Linear(dIn, dOut, qkvBias, rng));
         wKey = registerModule("W_key", new Linear(dIn, dOut, qkvBias, rng));
         wValue = registerModule("W_value", new Linear(dIn, dOut, qkvBias, rng));
@@ -45,11 +51,22 @@ public final class MultiHeadAttention extends Module implements Layer {
         Tensor keys = wKey.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
         Tensor queries = wQuery.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
         Tensor values = wValue.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
+        Tensor context = useFused() ? FusedCausalAttention.apply(queries, keys, values) // (B, NH, T, HS)
+                : attendStepByStep(queries, keys, values, t);
+        return outProj.forward(context.transpose(1, 2).contiguous().view(b, t, dOut)); // (B, T, NH, HS) -> (B, T, C)
+    }
+
+    /** The fused kernel has no dropout on the weights: it serves evaluation, and training without dropout. */
+    private boolean useFused() {
+        return !FORCE_STEP_BY_STEP && (!isTraining() || dropRate == 0f);
+    }
+
+    /** The book's attention, one operation at a time: scores, mask, scale, softmax, dropout, weighted values. */
+    Tensor attendStepByStep(Tensor queries, Tensor keys, Tensor values, int t) {
         Tensor scores = queries.matmul(keys.transpose(2, 3));                          // (B, NH, T, T)
         scores = scores.maskedFill(mask.narrow(0, 0, t).narrow(1, 0, t), Float.NEGATIVE_INFINITY);
         Tensor weights = dropout.forward(scores.div((float) Math.sqrt(headDim)).softmax(-1));
-        Tensor context = weights.matmul(values).transpose(1, 2);                        // (B, T, NH, HS)
-        return outProj.forward(context.contiguous().view(b, t, dOut));
+        return weights.matmul(values);                                                  // (B, NH, T, HS)
     }
 
     /**

@@ -1,0 +1,62 @@
+package llm.attention;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import org.junit.jupiter.api.Test;
+
+import llm.autograd.Grad;
+import llm.autograd.Tensor;
+import llm.tensor.NDArray;
+import llm.tensor.SeededRandom;
+
+/** The fused online-softmax kernel against the step-by-step attention, values and gradients. */
+class FusedCausalAttentionTest {
+
+    private static void compare(int b, int heads, int t, int hs, long seed) {
+        SeededRandom rng = new SeededRandom(seed);
+        NDArray q = NDArray.randn(rng, b, heads, t, hs), k = NDArray.randn(rng, b, heads, t, hs), v = NDArray.randn(rng, b, heads, t, hs);
+        NDArray up = NDArray.randn(rng, b, heads, t, hs);
+        MultiHeadAttention reference = new MultiHeadAttention(heads * hs, heads * hs, t, 0f, heads, false, rng);
+        Tensor q1 = Tensor.parameter(q.copy()), k1 = Tensor.parameter(k.copy()), v1 = Tensor.parameter(v.copy());
+        Tensor q2 = Tensor.parameter(q.copy()), k2 = Tensor.parameter(k.copy()), v2 = Tensor.parameter(v.copy());
+        Tensor fused = FusedCausalAttention.apply(q1, k1, v1);
+        Tensor stepByStep = reference.attendStepByStep(q2, k2, v2, t);
+        assertArrayEquals(stepByStep.data().toArray(), fused.data().toArray(), 1e-5f, "output");
+        fused.backward(up);
+        stepByStep.backward(up);
+        assertArrayEquals(q2.grad().toArray(), q1.grad().toArray(), 2e-5f, "dq");
+        assertArrayEquals(k2.grad().toArray(), k1.grad().toArray(), 2e-5f, "dk");
+        assertArrayEquals(v2.grad().toArray(), v1.grad().toArray(), 2e-5f, "dv");
+    }
+
+    @Test
+    void agreesWithStepByStepAttentionOnRandomShapes() {
+        qt().withExamples(30).forAll(integers().between(1, 4), integers().between(1, 20), integers().between(1, 70), longs().all())
+                .checkAssert((heads, t, hs, seed) -> compare(1 + (int) (seed & 1), heads, t, hs, seed));
+        compare(1, 12, 64, 64, 7); // GPT-2 head size
+    }
+
+    @Test
+    void multiHeadAttentionUsesItWhenDropoutIsOff() {
+        SeededRandom rng = new SeededRandom(3);
+        MultiHeadAttention mha = new MultiHeadAttention(32, 32, 16, 0.1f, 4, false, rng);
+        Tensor x = Tensor.constant(NDArray.randn(rng, 2, 9, 32));
+        mha.eval();
+        float[] fused;
+        try (var off = Grad.off()) {
+            fused = mha.forward(x).data().toArray();
+        }
+        // the same computation step by step (dropout is the identity in evaluation mode)
+        int b = 2, t = 9;
+        Tensor q = mha.wQuery.forward(x).view(b, t, 4, 8).transpose(1, 2);
+        Tensor k = mha.wKey.forward(x).view(b, t, 4, 8).transpose(1, 2);
+        Tensor v = mha.wValue.forward(x).view(b, t, 4, 8).transpose(1, 2);
+        Tensor ref = mha.outProj.forward(mha.attendStepByStep(q, k, v, t).transpose(1, 2).contiguous().view(b, t, 32));
+        assertArrayEquals(ref.data().toArray(), fused, 1e-5f);
+        assertEquals(false, MultiHeadAttention.FORCE_STEP_BY_STEP);
+    }
+}
