@@ -6,6 +6,7 @@ import java.util.List;
 import llm.autograd.Tensor;
 import llm.nn.Layer;
 import llm.nn.Module;
+import llm.nn.ModuleList;
 import llm.tensor.SeededRandom;
 
 /**
@@ -13,15 +14,11 @@ import llm.tensor.SeededRandom;
  * {@code MultiHeadAttentionWrapper}): {@code (B, T, d_in) -> (B, T, heads · d_out)}.
  */
 public final class MultiHeadAttentionWrapper extends Module implements Layer {
-    final List<CausalAttention> heads = new ArrayList<>();
+    final ModuleList<CausalAttention> heads;
 
     public MultiHeadAttentionWrapper(int dIn, int dOut, int contextLength, float dropRate, int numHeads, boolean qkvBias, SeededRandom rng) {
-        Module list = registerModule("heads", new HeadList());
-        for (int h = 0; h < numHeads; h++) {
-            CausalAttention head = new CausalAttention(dIn, dOut, contextLength, dropRate, qkvBias, rng);
-            ((HeadList) list).add(String.valueOf(h), head);
-            heads.add(head);
-        }
+        heads = registerModule("heads", new ModuleList<>());
+        for (int h = 0; h < numHeads; h++) heads.add(new CausalAttention(dIn, dOut, contextLength, dropRate, qkvBias, rng));
     }
 
     @Override
@@ -29,12 +26,5 @@ public final class MultiHeadAttentionWrapper extends Module implements Layer {
         List<Tensor> outs = new ArrayList<>();
         for (CausalAttention head : heads) outs.add(head.forward(x));
         return Tensor.concat(outs, -1);
-    }
-
-    /** The heads under names "0", "1", ... as PyTorch's {@code nn.ModuleList} names them. */
-    private static final class HeadList extends Module {
-        void add(String name, Module m) {
-            registerModule(name, m);
-        }
     }
 }

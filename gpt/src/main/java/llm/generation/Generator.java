@@ -70,6 +70,81 @@ public final class Generator {
         return Arrays.copyOf(ids, n);
     }
 
+    /**
+     * A batch of prompts of equal length, generated together through one batched cache. Each row stops at its
+     * own EOS (not appended); rows that stopped are still fed through the model, and their tokens discarded,
+     * until every row has stopped or {@code maxNewTokens} are done. Row {@code r}'s sampling uses the generator
+     * seeded with {@code seed + r}, so a row gets the same text as when generated alone.
+     */
+    public static int[][] generateBatch(GPTModel model, int[][] prompts, int maxNewTokens, int contextSize, SamplingOptions options) {
+        int b = prompts.length;
+        if (b == 0) throw new IllegalArgumentException("generateBatch: no prompts");
+        int t = prompts[0].length;
+        for (int r = 0; r < b; r++) {
+            if (prompts[r].length != t) {
+                throw new IllegalArgumentException("generateBatch: prompt " + r + " has " + prompts[r].length + " tokens, prompt 0 has " + t
+                        + "; a batch needs prompts of equal length");
+            }
+        }
+        if (t == 0) throw new IllegalArgumentException("generateBatch: the prompts are empty");
+        int window = Math.min(contextSize, model.config().contextLength());
+        SeededRandom[] rngs = new SeededRandom[b];
+        for (int r = 0; r < b; r++) rngs[r] = new SeededRandom(options.seed() + r);
+        int[][] rows = new int[b][];
+        int[] lengths = new int[b];
+        boolean[] done = new boolean[b];
+        for (int r = 0; r < b; r++) {
+            rows[r] = Arrays.copyOf(prompts[r], t + maxNewTokens);
+            lengths[r] = t;
+        }
+        int n = t; // tokens fed so far per row (stopped rows keep being fed)
+        int[][] fed = new int[b][t + maxNewTokens];
+        for (int r = 0; r < b; r++) System.arraycopy(prompts[r], 0, fed[r], 0, t);
+        KVCache cache = model.newCache(b, window);
+        try (var off = Grad.off()) {
+            float[][] last = prefillBatch(model, cache, fed, n, window);
+            for (int step = 0; step < maxNewTokens; step++) {
+                int[] next = new int[b];
+                boolean anyActive = false;
+                for (int r = 0; r < b; r++) {
+                    next[r] = NextToken.choose(last[r], options, rngs[r]);
+                    if (done[r]) continue;
+                    if (next[r] == options.eosId()) {
+                        done[r] = true;
+                        continue;
+                    }
+                    rows[r][lengths[r]++] = next[r];
+                    anyActive = true;
+                }
+                for (int r = 0; r < b; r++) fed[r][n] = next[r];
+                n++;
+                if (!anyActive || step == maxNewTokens - 1) break;
+                if (cache.length() == window) {
+                    last = prefillBatch(model, cache, fed, n, window);
+                } else {
+                    last = rowsOf(model.forwardCached(IntNDArray.of(next, b, 1), cache).data(), b);
+                }
+            }
+        }
+        int[][] out = new int[b][];
+        for (int r = 0; r < b; r++) out[r] = Arrays.copyOf(rows[r], lengths[r]);
+        return out;
+    }
+
+    private static float[][] prefillBatch(GPTModel model, KVCache cache, int[][] fed, int n, int window) {
+        cache.reset();
+        int start = Math.max(0, n - window), len = n - start, b = fed.length;
+        int[] flat = new int[b * len];
+        for (int r = 0; r < b; r++) System.arraycopy(fed[r], start, flat, r * len, len);
+        return rowsOf(model.forwardCached(IntNDArray.of(flat, b, len), cache).data(), b);
+    }
+
+    private static float[][] rowsOf(llm.tensor.NDArray logits, int b) {
+        float[][] out = new float[b][];
+        for (int r = 0; r < b; r++) out[r] = logits.select(0, r).toArray();
+        return out;
+    }
+
     /** Empties the cache and runs the last {@code window} tokens through it; the last position's logits. */
     private static float[] prefill(GPTModel model, KVCache cache, int[] ids, int n, int window) {
         cache.reset();

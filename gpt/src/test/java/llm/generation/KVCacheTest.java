@@ -56,6 +56,27 @@ class KVCacheTest {
     }
 
     @Test
+    void aBatchOfPromptsGivesEachRowItsOwnText() {
+        GPTModel model = tinyModel();
+        int[][] prompts = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}};
+        int[][] batch = Generator.generateBatch(model, prompts, 14, 8, SamplingOptions.GREEDY);
+        for (int r = 0; r < prompts.length; r++) {
+            assertArrayEquals(Generator.generate(model, prompts[r], 14, 8, SamplingOptions.GREEDY, id -> {}), batch[r], "row " + r);
+        }
+        SamplingOptions sampled = SamplingOptions.sample(1.2f, 8, 1f, 40);
+        int[][] sampledBatch = Generator.generateBatch(model, prompts, 10, 8, sampled);
+        for (int r = 0; r < prompts.length; r++) {
+            SamplingOptions own = SamplingOptions.sample(1.2f, 8, 1f, 40 + r);
+            assertArrayEquals(Generator.generate(model, prompts[r], 10, 8, own, id -> {}), sampledBatch[r], "sampled row " + r);
+        }
+        int eos = batch[1][4];
+        int[][] stopped = Generator.generateBatch(model, prompts, 14, 8, SamplingOptions.GREEDY.withEos(eos));
+        assertArrayEquals(java.util.Arrays.copyOf(batch[1], 4), stopped[1]);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Generator.generateBatch(model, new int[][] {{1, 2}, {3}}, 4, 8, SamplingOptions.GREEDY));
+    }
+
+    @Test
     void threadsSharingOneModelGetTheSameTextAsAlone() throws Exception {
         GPTModel model = tinyModel();
         int[][] prompts = {{1, 2}, {3}, {4, 5, 6}, {7}};
