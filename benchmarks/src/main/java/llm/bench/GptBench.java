@@ -49,13 +49,12 @@ public final class GptBench {
         System.out.printf("forward 4 x 256: median %.3f s (%.0f tokens/s), runs %s%n", times[2], 1024 / times[2], Arrays.toString(times));
 
         int[] prompt = {15496};
-        Generator.generate(model, prompt, 16, 1024, SamplingOptions.GREEDY, id -> {}); // warm-up
-        long[] stamps = new long[65];
+        int tokens = 128;
+        for (int w = 0; w < 3; w++) Generator.generate(model, prompt, tokens, 1024, SamplingOptions.GREEDY, id -> {}); // JIT warm-up
+        long[] stamps = new long[tokens + 1];
         int[] count = {0};
-        long start = System.nanoTime();
-        Generator.generate(model, prompt, 64, 1024, SamplingOptions.GREEDY, id -> stamps[++count[0]] = System.nanoTime());
-        stamps[0] = start;
-        double steady = (stamps[64] - stamps[1]) / 1e9 / 63; // after the first token (prefill)
+        Generator.generate(model, prompt, tokens, 1024, SamplingOptions.GREEDY, id -> stamps[++count[0]] = System.nanoTime());
+        double steady = (stamps[tokens] - stamps[1]) / 1e9 / (tokens - 1); // after the first token (prefill)
         double tokensPerSecond = 1 / steady;
         double bytesPerToken = weightBytesReadPerToken(GPTConfig.GPT2_SMALL);
         System.out.printf("generation, batch 1, KV cache: %.1f tokens/s (%.2f GB of weights per token -> %.1f GB/s = %.2f of the measured bandwidth)%n",

@@ -13,4 +13,16 @@ public final class CausalMask {
     public static NDArray of(int tokens) {
         return NDArray.ones(tokens, tokens).triu(1);
     }
+
+    /**
+     * Rows {@code from .. from+count-1} of {@code of(total)}, built directly: {@code (count, total)}, 1 where key
+     * {@code j} comes after query position {@code from + i}. Generation with a cache needs these rows only.
+     */
+    public static NDArray rows(int from, int count, int total) {
+        float[] m = new float[count * total];
+        for (int i = 0; i < count; i++) {
+            for (int j = from + i + 1; j < total; j++) m[i * total + j] = 1f;
+        }
+        return NDArray.of(m, count, total);
+    }
 }

@@ -84,7 +84,7 @@ public final class MultiHeadAttention extends Module implements Layer {
         Tensor keys = Tensor.constant(cache.keys(layer, t)), values = Tensor.constant(cache.values(layer, t)); // (B, NH, L, HS)
         Tensor scores = queries.matmul(keys.transpose(2, 3));                                 // (B, NH, T, L)
         // new token i sits at position past + i: the full mask's row past + i hides keys after it
-        scores = scores.maskedFill(CausalMask.of(total).narrow(0, past, t), Float.NEGATIVE_INFINITY);
+        scores = scores.maskedFill(CausalMask.rows(past, t, total), Float.NEGATIVE_INFINITY);
         Tensor weights = scores.div((float) Math.sqrt(headDim)).softmax(-1);
         Tensor context = weights.matmul(values).transpose(1, 2);                              // (B, T, NH, HS)
         return outProj.forward(context.contiguous().view(b, t, dOut));
