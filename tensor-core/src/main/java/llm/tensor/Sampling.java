@@ -79,12 +79,27 @@ public final class Sampling {
         }
     }
 
+    /** Swaps dimensions {@code d0} and {@code d1} of a contiguous int array (exactly: no detour through floats). */
     private static IntNDArray transposeInts(IntNDArray a, int[] shape, int d0, int d1) {
-        NDArray asFloat = a.toFloat().transpose(d0, d1).contiguous();
-        float[] f = asFloat.storage();
-        int[] out = new int[f.length];
-        for (int i = 0; i < f.length; i++) out[i] = (int) f[i];
-        return IntNDArray.of(out, asFloat.shape());
+        int[] outShape = shape.clone();
+        outShape[d0] = shape[d1];
+        outShape[d1] = shape[d0];
+        int[] inStrides = Shape.contiguousStrides(shape);
+        int[] src = a.storage(), out = new int[src.length];
+        int[] idx = new int[outShape.length];
+        for (int o = 0; o < out.length; o++) {
+            int p = 0;
+            for (int d = 0; d < idx.length; d++) {
+                int sd = d == d0 ? d1 : d == d1 ? d0 : d; // output dimension d is input dimension sd
+                p += idx[d] * inStrides[sd];
+            }
+            out[o] = src[p];
+            for (int d = idx.length - 1; d >= 0; d--) {
+                if (++idx[d] < outShape[d]) break;
+                idx[d] = 0;
+            }
+        }
+        return IntNDArray.of(out, outShape);
     }
 
     /**

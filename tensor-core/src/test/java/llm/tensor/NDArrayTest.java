@@ -123,6 +123,10 @@ class NDArrayTest {
         assertArrayEquals(new float[] {0.0615f, 0, 0, 0.5775f, 0, 0, 0, 0.3610f, 0}, masked.softmax(0).toArray(), 1e-4f);
         TopK cols = m23().topk(1, 0);
         assertArrayEquals(new int[] {1, 1, 1}, cols.indices().toArray());
+        TopK both = NDArray.of(new float[] {5, 1, 2, 9, 7, 3}, 3, 2).topk(2, 0); // columns [5, 2, 7] and [1, 9, 3]
+        assertArrayEquals(new int[] {2, 2}, both.indices().shape());
+        assertArrayEquals(new int[] {2, 1, 0, 2}, both.indices().toArray());
+        assertArrayEquals(new float[] {7, 9, 5, 3}, both.values().toArray());
     }
 
     @Test
