@@ -2,22 +2,29 @@ package llm.autograd.fused;
 
 import java.util.List;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import llm.autograd.Graph;
 import llm.autograd.Tensor;
 import llm.tensor.NDArray;
+import llm.tensor.Vectorization;
 
 /**
  * GELU with the tanh approximation GPT-2 uses (Book §4.3):
  * {@code 0.5 · x · (1 + tanh(sqrt(2/π) · (x + 0.044715 · x³)))}.
  *
  * <p>Fused: one pass forward, and a backward from the closed-form derivative, instead of the eight
- * primitives (and their saved intermediates) of {@link #composed}.
+ * primitives (and their saved intermediates) of {@link #composed}. Each pass has a scalar reference and a
+ * Vector API version ({@code Math.tanh} alone took an eighth of a GPT-2 forward pass).
  */
 public final class GELU {
     /** sqrt(2/π), from Hendrycks and Gimpel, "Gaussian Error Linear Units", 2016, eq. for the tanh approximation. */
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     /** The cubic coefficient of the same approximation. */
     private static final float CUBIC = 0.044715f;
+    private static final VectorSpecies<Float> F = Vectorization.SPECIES;
 
     private GELU() {}
 
@@ -27,26 +34,70 @@ public final class GELU {
         int base = xc.offset();
         int n = xc.numel();
         float[] out = new float[n];
+        if (Vectorization.ENABLED) forwardVector(in, base, out, n);
+        else forwardScalar(in, base, out, n);
+        return Graph.record(NDArray.of(out, x.shape()), "gelu", List.of(x), g -> {
+            NDArray gc = g.contiguous();
+            float[] dx = new float[n];
+            if (Vectorization.ENABLED) backwardVector(in, base, gc.storage(), gc.offset(), dx, n);
+            else backwardScalar(in, base, gc.storage(), gc.offset(), dx, n);
+            x.accumulateGrad(NDArray.of(dx, x.shape()));
+        });
+    }
+
+    /** Reference: {@code out[i] = 0.5 x (1 + tanh(sqrt(2/π)(x + 0.044715 x³)))} for {@code x = in[base + i]}. */
+    public static void forwardScalar(float[] in, int base, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             float v = in[base + i];
             float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
             out[i] = 0.5f * v * (1f + (float) Math.tanh(u));
         }
-        return Graph.record(NDArray.of(out, x.shape()), "gelu", List.of(x), g -> {
-            NDArray gc = g.contiguous();
-            float[] dy = gc.storage();
-            int go = gc.offset();
-            float[] dx = new float[n];
-            for (int i = 0; i < n; i++) {
-                float v = in[base + i];
-                float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
-                float t = (float) Math.tanh(u);
-                float du = SQRT_2_OVER_PI * (1f + 3f * CUBIC * v * v);
-                // d/dx [0.5 x (1 + tanh u)] = 0.5 (1 + tanh u) + 0.5 x (1 - tanh² u) du/dx
-                dx[i] = dy[go + i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du);
-            }
-            x.accumulateGrad(NDArray.of(dx, x.shape()));
-        });
+    }
+
+    /** {@link #forwardScalar} a vector at a time; tanh is the Vector API's (accurate to about 1 ulp). */
+    public static void forwardVector(float[] in, int base, float[] out, int n) {
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, in, base + i);
+            FloatVector u = v.mul(v).mul(v).mul(CUBIC).add(v).mul(SQRT_2_OVER_PI);
+            v.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float v = in[base + i];
+            float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
+            out[i] = 0.5f * v * (1f + (float) Math.tanh(u));
+        }
+    }
+
+    /** Reference backward: {@code dx = dy · (0.5 (1 + tanh u) + 0.5 x (1 - tanh² u) du/dx)}. */
+    public static void backwardScalar(float[] in, int base, float[] dy, int go, float[] dx, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = in[base + i];
+            float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
+            float t = (float) Math.tanh(u);
+            float du = SQRT_2_OVER_PI * (1f + 3f * CUBIC * v * v);
+            dx[i] = dy[go + i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du);
+        }
+    }
+
+    public static void backwardVector(float[] in, int base, float[] dy, int go, float[] dx, int n) {
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, in, base + i);
+            FloatVector v2 = v.mul(v);
+            FloatVector t = v2.mul(v).mul(CUBIC).add(v).mul(SQRT_2_OVER_PI).lanewise(VectorOperators.TANH);
+            FloatVector du = v2.mul(3f * CUBIC).add(1f).mul(SQRT_2_OVER_PI);
+            FloatVector left = t.add(1f).mul(0.5f);
+            FloatVector right = v.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(du);
+            FloatVector.fromArray(F, dy, go + i).mul(left.add(right)).intoArray(dx, i);
+        }
+        for (; i < n; i++) {
+            float v = in[base + i];
+            float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
+            float t = (float) Math.tanh(u);
+            float du = SQRT_2_OVER_PI * (1f + 3f * CUBIC * v * v);
+            dx[i] = dy[go + i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du);
+        }
     }
 
     /** The book's {@code GELU.forward}, built from primitives. */
