@@ -103,17 +103,6 @@ public final class IntNDArray {
         return new IntNDArray(data, s);
     }
 
-    /** Rows {@code start .. start+length-1} of the first dimension, copied. */
-    public IntNDArray rows(int start, int length) {
-        int rowSize = shape.length == 0 ? 1 : data.length / Math.max(shape[0], 1);
-        if (start < 0 || length < 0 || start + length > shape[0]) {
-            throw new IndexOutOfBoundsException("rows: [" + start + ", " + (start + length) + ") out of range for " + shape[0] + " rows");
-        }
-        int[] s = shape.clone();
-        s[0] = length;
-        return new IntNDArray(Arrays.copyOfRange(data, start * rowSize, (start + length) * rowSize), s);
-    }
-
     /** The values as a float array of the same shape. */
     public NDArray toFloat() {
         float[] f = new float[data.length];

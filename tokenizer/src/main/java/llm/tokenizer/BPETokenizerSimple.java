@@ -141,7 +141,8 @@ public final class BPETokenizerSimple implements Tokenizer {
             }
         }
         String rest = text.substring(start);
-        for (String token : inverseVocab.keySet()) {
+        // only text with "<|" can hold a special token: spare the walk over the vocabulary otherwise
+        if (rest.contains("<|")) for (String token : inverseVocab.keySet()) {
             if (token.startsWith("<|") && token.endsWith("|>") && rest.contains(token) && !allowedSpecial.contains(token)) {
                 throw new IllegalArgumentException("encode: the text contains the special token " + token + ", which is not allowed");
             }
