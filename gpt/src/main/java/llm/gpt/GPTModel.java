@@ -40,6 +40,7 @@ import llm.tensor.SeededRandom;
  */
 public final class GPTModel extends Module {
     private final GPTConfig config;
+    private final SeededRandom rng;
     final Embedding tokEmb, posEmb;
     final Dropout dropEmb;
     final Sequential trfBlocks;
@@ -52,6 +53,7 @@ public final class GPTModel extends Module {
      */
     public GPTModel(GPTConfig config, boolean tieWeights, SeededRandom rng) {
         this.config = config;
+        this.rng = rng;
         tokEmb = registerModule("tok_emb", new Embedding(config.vocabSize(), config.embDim(), rng));
         posEmb = registerModule("pos_emb", new Embedding(config.contextLength(), config.embDim(), rng));
         dropEmb = registerModule("drop_emb", new Dropout(config.dropRate(), rng));
@@ -63,6 +65,16 @@ public final class GPTModel extends Module {
 
     public GPTConfig config() {
         return config;
+    }
+
+    /** The generator every dropout layer draws its masks from; a training checkpoint saves its state. */
+    public SeededRandom random() {
+        return rng;
+    }
+
+    /** True when the output head is the token embedding matrix itself (GPT-2's weight tying). */
+    public boolean tiedHead() {
+        return outHead.weight == tokEmb.weight;
     }
 
     /** Token ids {@code (B, T)} to logits {@code (B, T, V)}; T may not exceed the context length. */

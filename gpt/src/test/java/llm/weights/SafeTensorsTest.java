@@ -1,0 +1,122 @@
+package llm.weights;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import llm.tensor.NDArray;
+import llm.tensor.SeededRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafeTensorsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void roundTripWithMetadata() throws IOException {
+        SeededRandom rng = new SeededRandom(1);
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        tensors.put("a", NDArray.randn(rng, 3, 5));
+        tensors.put("b.view", NDArray.randn(rng, 4, 6).transpose(0, 1)); // a non-contiguous view is written row-major
+        tensors.put("scalar", NDArray.scalar(2.5f));
+        Path f = tmp.resolve("x.safetensors");
+        SafeTensorsWriter.write(f, tensors, Map.of("step", "7"));
+        assertEquals(0, (Files.size(f) - 8 - headerLength(f)) % 4);
+        assertEquals(0, (8 + headerLength(f)) % 8, "data starts 8-byte aligned");
+        try (SafeTensorsFile r = SafeTensorsFile.open(f)) {
+            assertEquals(java.util.List.of("a", "b.view", "scalar"), r.names());
+            assertEquals("7", r.metadata().get("step"));
+            for (var e : tensors.entrySet()) {
+                NDArray got = r.read(e.getKey());
+                assertArrayEquals(e.getValue().shape(), got.shape());
+                assertArrayEquals(e.getValue().toArray(), got.toArray());
+            }
+        }
+        try (var files = Files.list(tmp)) {
+            assertEquals(1, files.count(), "no temporary file left behind");
+        }
+    }
+
+    @Test
+    void readsHalfAndBfloat16() throws IOException {
+        float[] values = {1f, -2.5f, 0.099975586f};
+        ByteBuffer f16 = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN), bf16 = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            f16.putShort(Float.floatToFloat16(v));
+            bf16.putShort((short) (Float.floatToIntBits(v) >>> 16));
+        }
+        Path f = raw("{\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[6,12]}}",
+                concat(f16.array(), bf16.array()));
+        try (SafeTensorsFile r = SafeTensorsFile.open(f)) {
+            assertArrayEquals(values, r.read("h").toArray(), 1e-3f);
+            assertArrayEquals(new float[] {1f, -2.5f, Float.intBitsToFloat(Float.floatToIntBits(0.099975586f) & 0xFFFF0000)}, r.read("b").toArray());
+        }
+    }
+
+    @Test
+    void damagedFilesAreClearErrors() throws IOException {
+        byte[] eight = new byte[8];
+        String ok = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        expectError(raw(ok, new byte[4]), "truncated");                                            // data cut short
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", eight), "'w'"); // shape vs bytes
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", eight), "'w'"); // offsets past the end
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight), "hole");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"v\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight), "overlapping");
+        expectError(raw("{\"w\":{\"dtype\":\"I8\",\"shape\":[8],\"data_offsets\":[0,8]}}", eight), "dtype");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,8]}}", eight), "'w'");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", eight), "'w'");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":\"two\",\"data_offsets\":[0,8]}}", eight), "'w'");
+        expectError(raw("[1, 2]", eight), "not a JSON object");
+        expectError(raw("{not json", eight), "not valid JSON");
+        // a header length of 2^62 must be refused, not allocated
+        Path huge = tmp.resolve("huge.safetensors");
+        Files.write(huge, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 62).array());
+        expectError(huge, "header of");
+        Path tiny = tmp.resolve("tiny.safetensors");
+        Files.write(tiny, new byte[] {1, 2, 3});
+        expectError(tiny, "shorter than");
+    }
+
+    private void expectError(Path f, String fragment) {
+        var e = assertThrows(IllegalArgumentException.class, () -> SafeTensorsFile.open(f).close());
+        assertTrue(e.getMessage().contains(fragment) && e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    private int counter;
+
+    private Path raw(String header, byte[] data) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        Path f = tmp.resolve("f" + counter++ + ".safetensors");
+        Files.write(f, concat(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array(), h, data));
+        return f;
+    }
+
+    private static long headerLength(Path f) throws IOException {
+        byte[] b = Arrays.copyOf(Files.readAllBytes(f), 8);
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}
