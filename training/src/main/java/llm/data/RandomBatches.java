@@ -13,7 +13,7 @@ import llm.tensor.SeededRandom;
  * Batch b = batches.next();   // (8, 256) inputs and targets
  * }
  */
-public final class RandomBatches {
+public final class RandomBatches implements BatchStream {
     private final TokenSource tokens;
     private final int batchSize;
     private final int blockSize;
@@ -31,6 +31,7 @@ public final class RandomBatches {
     }
 
     /** A new batch; offsets are uniform in {@code [0, size - blockSize - 1]}. */
+    @Override
     public Batch next() {
         long positions = tokens.size() - blockSize; // valid starts: 0 .. size - blockSize - 1
         int[] x = new int[batchSize * blockSize];
@@ -43,5 +44,16 @@ public final class RandomBatches {
             System.arraycopy(row, 1, y, b * blockSize, blockSize);
         }
         return new Batch(IntNDArray.of(x, batchSize, blockSize), IntNDArray.of(y, batchSize, blockSize));
+    }
+
+    /** The generator's state: the whole position of this stream. */
+    @Override
+    public long[] saveState() {
+        return rng.saveState();
+    }
+
+    @Override
+    public void restoreState(long[] state) {
+        rng.restoreState(state);
     }
 }
