@@ -1,5 +1,9 @@
 package llm.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import llm.generation.Generator;
@@ -8,29 +12,39 @@ import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
+import llm.tokenizer.Tokenizer;
+import llm.training.Checkpoint;
+import llm.weights.GPT2Weights;
+import llm.weights.SafeTensorsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./llm generate}: text from a GPT-2-sized model, streamed token by token (Book §4.7, §5.3). Until
- * checkpoints can be loaded the model has random weights ({@code --random-init}), so the text is gibberish.
+ * {@code ./llm generate}: text from a GPT model, streamed token by token (Book §4.7, §5.3, §5.5). The model is
+ * a checkpoint written by {@code ./llm train} (its tokenizer comes with it), OpenAI's GPT-2 weights as Hugging
+ * Face publishes them ({@code model.safetensors} or {@code pytorch_model.bin}, or a folder holding one) or a
+ * book-style {@code .pth}, or random weights ({@code --random-init}).
  */
-@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text with a GPT model, streaming each token.")
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate text with a GPT model (a training checkpoint, GPT-2 weights, or random weights), streaming each token.")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "gpt2-small", description = "gpt2-small, gpt2-medium, gpt2-large or gpt2-xl (default: ${DEFAULT-VALUE}).")
-    String model;
+    @Option(names = "--checkpoint", description = "A folder or file: checkpoint.safetensors from 'train', GPT-2 model.safetensors / pytorch_model.bin, or a book .pth.")
+    Path checkpoint;
 
-    @Option(names = "--random-init", required = true, description = "Use randomly initialised weights (loading checkpoints comes with the next module).")
+    @Option(names = "--random-init", description = "Use randomly initialised weights of --model instead of a checkpoint.")
     boolean randomInit;
 
-    @Option(names = "--seed", defaultValue = "123", description = "Seed for the weights and for sampling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "gpt2-small", description = "With --random-init: gpt2-small, gpt2-medium, gpt2-large or gpt2-xl (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--seed", defaultValue = "123", description = "Seed for sampling (and random weights) (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--prompt", defaultValue = "Every effort moves you", description = "The start of the text (default: ${DEFAULT-VALUE}).")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "20", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-new-tokens", defaultValue = "25", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy decoding, else the softmax temperature (default: ${DEFAULT-VALUE}).")
@@ -42,25 +56,50 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "1", description = "Sample only from the most likely tokens whose probabilities add up to p (default: ${DEFAULT-VALUE}).")
     float topP;
 
-    @Option(names = "--context", description = "Context length (default: the model's, 1024).")
+    @Option(names = "--context", description = "Context length (default: the model's).")
     Integer context;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         if (maxNewTokens < 0) throw new IllegalArgumentException("--max-new-tokens must be >= 0, got " + maxNewTokens);
-        GPTConfig cfg = GPTConfig.named(model);
-        if (context != null) cfg = cfg.withContextLength(context);
-        BytePairTokenizer tokenizer = BytePairTokenizer.gpt2();
-        SamplingOptions options = new SamplingOptions(temperature, topK, topP, tokenizer.specialId(BytePairTokenizer.END_OF_TEXT), seed);
-        System.err.printf("building %s with random weights (%,d parameters)...%n", model, cfg.parameterCount(false));
-        GPTModel gpt = new GPTModel(cfg, false, new SeededRandom(seed));
+        if ((checkpoint == null) == !randomInit) throw new IllegalArgumentException("give either --checkpoint PATH or --random-init");
+        GPTModel gpt;
+        Tokenizer tokenizer;
+        if (randomInit) {
+            GPTConfig cfg = GPTConfig.named(model);
+            System.err.printf("building %s with random weights (%,d parameters)...%n", model, cfg.parameterCount(false));
+            gpt = new GPTModel(cfg, false, new SeededRandom(seed));
+            tokenizer = BytePairTokenizer.gpt2();
+        } else if (isTrainingCheckpoint(checkpoint)) {
+            Map<String, String> meta = Checkpoint.metadata(checkpoint);
+            gpt = Checkpoint.loadModel(checkpoint);
+            tokenizer = TrainCommand.tokenizerOf(meta.getOrDefault("tokenizer", "gpt2"), meta.get("alphabet"));
+            System.err.printf("loaded %s (step %s, %,d parameters, %s tokenizer)%n", Checkpoint.resolve(checkpoint), meta.get("step"),
+                    gpt.numParameters(), meta.getOrDefault("tokenizer", "gpt2"));
+        } else {
+            long start = System.nanoTime();
+            gpt = GPT2Weights.load(checkpoint, 0f);
+            tokenizer = BytePairTokenizer.gpt2();
+            System.err.printf("loaded GPT-2 weights from %s in %.1f s (%,d parameters)%n", checkpoint, (System.nanoTime() - start) / 1e9, gpt.numParameters());
+        }
         gpt.eval();
+        int contextSize = context != null ? Math.min(context, gpt.config().contextLength()) : gpt.config().contextLength();
+        int eos = tokenizer instanceof BytePairTokenizer bpe ? bpe.specialId(BytePairTokenizer.END_OF_TEXT) : -1;
+        SamplingOptions options = new SamplingOptions(temperature, topK, topP, eos, seed);
         int[] ids = tokenizer.encode(prompt);
+        if (ids.length == 0) throw new IllegalArgumentException("--prompt is empty");
+        for (int id : ids) {
+            if (id >= gpt.config().vocabSize()) {
+                throw new IllegalArgumentException("the prompt's token id " + id + " is outside the model's vocabulary of " + gpt.config().vocabSize()
+                        + " (was the model trained with another tokenizer?)");
+            }
+        }
         System.out.print(prompt);
         System.out.flush();
+        StreamingText stream = new StreamingText(tokenizer);
         long start = System.nanoTime();
-        int[] out = Generator.generate(gpt, ids, maxNewTokens, cfg.contextLength(), options, id -> {
-            System.out.print(tokenizer.decode(new int[] {id}));
+        int[] out = Generator.generate(gpt, ids, maxNewTokens, contextSize, options, id -> {
+            System.out.print(stream.add(id));
             System.out.flush();
         });
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -68,5 +107,37 @@ final class GenerateCommand implements Callable<Integer> {
         int generated = out.length - ids.length;
         System.err.printf("%d tokens in %.2f s (%.1f tokens/s)%n", generated, seconds, generated / seconds);
         return 0;
+    }
+
+    /** A file or folder written by {@code ./llm train} (its metadata says so). */
+    static boolean isTrainingCheckpoint(Path path) throws IOException {
+        Path file = Checkpoint.resolve(path);
+        if (!Files.isRegularFile(file) || !file.toString().endsWith(".safetensors")) return false;
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            return f.metadata().containsKey("format") && f.metadata().get("format").startsWith("llm-java-checkpoint");
+        }
+    }
+
+    /**
+     * Turns ids into printable text as they arrive: a character that GPT-2 splits over two tokens (an emoji, say)
+     * is printed once both have come, not as two replacement characters.
+     */
+    static final class StreamingText {
+        private final Tokenizer tokenizer;
+        private final java.util.List<Integer> ids = new java.util.ArrayList<>();
+        private int printed;
+
+        StreamingText(Tokenizer tokenizer) {
+            this.tokenizer = tokenizer;
+        }
+
+        String add(int id) {
+            ids.add(id);
+            String text = tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray());
+            if (text.endsWith("\uFFFD")) return "";
+            String fresh = text.substring(Math.min(printed, text.length()));
+            printed = text.length();
+            return fresh;
+        }
     }
 }

@@ -74,6 +74,11 @@ public final class SafeTensorsWriter {
                 }
                 ch.force(true);
             }
+            try { // createTempFile makes the file private to its owner; a checkpoint is an ordinary file
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: the default permissions are fine
+            }
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);

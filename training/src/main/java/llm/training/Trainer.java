@@ -64,7 +64,7 @@ public final class Trainer {
     }
 
     /** What one optimiser step did. */
-    public record StepReport(long step, long totalSteps, double loss, double learningRate, double gradNorm, long tokensSeen, double seconds) {}
+    public record StepReport(long step, long totalSteps, double loss, double learningRate, double gradNorm, long tokensSeen, long tokensInStep, double seconds) {}
 
     /** Mean train and validation loss at a step (NaN when there is no validation data). */
     public record Evaluation(long step, long tokensSeen, double trainLoss, double valLoss) {}
@@ -152,6 +152,7 @@ public final class Trainer {
         optimizer.setLearningRate(lr);
         optimizer.zeroGrad();
         double loss = 0;
+        long tokensBefore = tokensSeen;
         for (int micro = 0; micro < options.accumulate(); micro++) {
             Batch batch = data.next();
             Tensor l = LanguageModelLoss.batchLoss(model, batch);
@@ -168,7 +169,7 @@ public final class Trainer {
         if (!Double.isFinite(norm)) throw diverged("gradient norm is " + norm);
         optimizer.step();
         step++;
-        listener.onStep(new StepReport(step, options.totalSteps(), loss, lr, norm, tokensSeen, (System.nanoTime() - started) / 1e9));
+        listener.onStep(new StepReport(step, options.totalSteps(), loss, lr, norm, tokensSeen, tokensSeen - tokensBefore, (System.nanoTime() - started) / 1e9));
         return loss;
     }
 
