@@ -13,8 +13,12 @@ public final class SoftmaxKernels {
 
     private SoftmaxKernels() {}
 
-    /** Reference softmax of {@code x[xo .. xo+n)} into {@code out[oo .. oo+n)}. */
-    public static void softmaxScalar(float[] x, int xo, float[] out, int oo, int n) {
+    /**
+     * Reference softmax of {@code x[xo .. xo+n)} into {@code out[oo .. oo+n)}. Returns the log of the
+     * normaliser, {@code max + log(sum_j exp(x_j - max))}, which cross-entropy needs: {@code -log softmax_t =
+     * logNormaliser - x_t} stays finite even where {@code softmax_t} rounds to zero.
+     */
+    public static float softmaxScalar(float[] x, int xo, float[] out, int oo, int n) {
         float max = ReductionKernels.maxScalar(x, xo, n);
         float sum = 0f;
         for (int i = 0; i < n; i++) {
@@ -24,9 +28,11 @@ public final class SoftmaxKernels {
         }
         float inv = 1f / sum;
         for (int i = 0; i < n; i++) out[oo + i] *= inv;
+        return max + (float) Math.log(sum);
     }
 
-    public static void softmaxVector(float[] x, int xo, float[] out, int oo, int n) {
+    /** The same with Vector API lanes (the vector {@code exp} may differ from {@code Math.exp} in the last bit). */
+    public static float softmaxVector(float[] x, int xo, float[] out, int oo, int n) {
         float max = ReductionKernels.maxVector(x, xo, n);
         FloatVector vmax = FloatVector.broadcast(F, max);
         FloatVector acc = FloatVector.zero(F);
@@ -48,6 +54,7 @@ public final class SoftmaxKernels {
             FloatVector.fromArray(F, out, oo + i).mul(inv).intoArray(out, oo + i);
         }
         for (; i < n; i++) out[oo + i] *= 1f / sum;
+        return max + (float) Math.log(sum);
     }
 
     /** Reference log-softmax: {@code x_i - max - log(sum_j exp(x_j - max))}. */

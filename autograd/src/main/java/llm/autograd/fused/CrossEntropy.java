@@ -6,7 +6,10 @@ import llm.autograd.Graph;
 import llm.autograd.Tensor;
 import llm.tensor.IntNDArray;
 import llm.tensor.NDArray;
+import llm.tensor.Parallelism;
 import llm.tensor.Shape;
+import llm.tensor.SoftmaxKernels;
+import llm.tensor.Vectorization;
 
 /**
  * Cross-entropy of logits against target ids, {@code torch.nn.functional.cross_entropy} (Book §5.1.2): for
@@ -20,6 +23,9 @@ import llm.tensor.Shape;
 public final class CrossEntropy {
     /** PyTorch's default {@code ignore_index}. */
     public static final int IGNORE_INDEX = -100;
+
+    /** Rows per parallel task. */
+    private static final int ROWS = 16;
 
     private CrossEntropy() {}
 
@@ -39,27 +45,33 @@ public final class CrossEntropy {
         float[] in = x.storage();
         int base = x.offset();
         int[] t = targets.storage();
-        float[] probs = new float[n * v];  // saved for the backward pass
-        double total = 0;
-        int kept = 0;
         for (int r = 0; r < n; r++) {
-            if (t[r] == ignoreIndex) continue;
-            if (t[r] < 0 || t[r] >= v) {
+            if (t[r] != ignoreIndex && (t[r] < 0 || t[r] >= v)) {
                 throw new IndexOutOfBoundsException("crossEntropy: target id " + t[r] + " at row " + r + " is outside the " + v + " classes");
             }
-            int row = base + r * v;
-            float max = in[row];
-            for (int j = 1; j < v; j++) max = Math.max(max, in[row + j]);
-            double sum = 0;
-            for (int j = 0; j < v; j++) {
-                float e = (float) Math.exp(in[row + j] - max);
-                probs[r * v + j] = e;
-                sum += e;
+        }
+        float[] probs = new float[n * v];  // each row's softmax, saved for the backward pass
+        // Rows are independent: blocks of ROWS rows go to the threads. Each block sums its own losses and the
+        // blocks are added in order, so the result does not depend on the number of threads.
+        int blocks = (n + ROWS - 1) / ROWS;
+        double[] blockLoss = new double[blocks];
+        int[] blockKept = new int[blocks];
+        Parallelism.DEFAULT.forEach(blocks, b -> {
+            for (int r = b * ROWS, end = Math.min(n, r + ROWS); r < end; r++) {
+                if (t[r] == ignoreIndex) continue;
+                int row = base + r * v;
+                float logNormaliser = Vectorization.ENABLED
+                        ? SoftmaxKernels.softmaxVector(in, row, probs, r * v, v)
+                        : SoftmaxKernels.softmaxScalar(in, row, probs, r * v, v);
+                blockLoss[b] += logNormaliser - in[row + t[r]];   // -log softmax(x)[target]
+                blockKept[b]++;
             }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < v; j++) probs[r * v + j] *= inv;
-            total += Math.log(sum) + max - in[row + t[r]];
-            kept++;
+        });
+        double total = 0;
+        int kept = 0;
+        for (int b = 0; b < blocks; b++) {
+            total += blockLoss[b];
+            kept += blockKept[b];
         }
         // PyTorch returns NaN when every target is ignored (0/0); so do we, rather than a made-up number.
         float loss = (float) (total / kept);
@@ -67,11 +79,13 @@ public final class CrossEntropy {
         return Graph.record(NDArray.scalar(loss), "crossEntropy", List.of(logits), g -> {
             float scale = g.item() / count;
             float[] grad = new float[n * v];
-            for (int r = 0; r < n; r++) {
-                if (t[r] == ignoreIndex) continue;
-                for (int j = 0; j < v; j++) grad[r * v + j] = probs[r * v + j] * scale;
-                grad[r * v + t[r]] -= scale;
-            }
+            Parallelism.DEFAULT.forEach(blocks, b -> {
+                for (int r = b * ROWS, end = Math.min(n, r + ROWS); r < end; r++) {
+                    if (t[r] == ignoreIndex) continue;
+                    for (int j = 0; j < v; j++) grad[r * v + j] = probs[r * v + j] * scale;
+                    grad[r * v + t[r]] -= scale;
+                }
+            });
             logits.accumulateGrad(NDArray.of(grad, logits.shape()));
         });
     }
