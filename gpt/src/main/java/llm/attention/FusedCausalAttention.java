@@ -113,7 +113,7 @@ public final class FusedCausalAttention {
         for (int end = F.loopBound(n); i < end; i += F.length()) {
             acc = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Vectorization.sumLanes(acc);
         for (; i < n; i++) s += x[xo + i] * y[yo + i];
         return s;
     }

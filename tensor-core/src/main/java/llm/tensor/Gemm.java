@@ -278,7 +278,7 @@ public final class Gemm {
         for (int end = F.loopBound(n); i < end; i += L) {
             s0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float s = Vectorization.sumLanes(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) s += x[xo + i] * y[yo + i];
         return s;
     }

@@ -22,7 +22,7 @@ public final class ReductionKernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, xo + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Vectorization.sumLanes(acc);
         for (; i < n; i++) s += x[xo + i];
         return s;
     }

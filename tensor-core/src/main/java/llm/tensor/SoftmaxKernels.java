@@ -38,11 +38,12 @@ public final class SoftmaxKernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, x, xo + i).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatVector.fromArray(F, x, xo + i).sub(vmax);
+            e = VectorFunctions.exp(e);
             e.intoArray(out, oo + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Vectorization.sumLanes(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xo + i] - max);
             out[oo + i] = e;

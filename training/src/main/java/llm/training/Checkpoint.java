@@ -103,8 +103,10 @@ public final class Checkpoint {
             }
             loadWeights(model, weights, f.path());
             trainer.optimizer().loadState(optState, Long.parseLong(meta.get("optimizer_steps")));
-            model.random().restoreState(GSON.fromJson(meta.get("dropout_rng"), long[].class));
+            // The data first: replaying the current epoch's shuffle moves its generator, which may be the very
+            // generator dropout uses (the book has one global generator); the dropout state saved last wins.
             trainer.data().restoreState(GSON.fromJson(meta.get("data_state"), long[].class));
+            model.random().restoreState(GSON.fromJson(meta.get("dropout_rng"), long[].class));
             List<Trainer.Evaluation> history = new ArrayList<>();
             for (var row : JsonParser.parseString(meta.get("history")).getAsJsonArray()) {
                 JsonArray r = row.getAsJsonArray();

@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 import llm.autograd.Graph;
 import llm.autograd.Tensor;
 import llm.tensor.NDArray;
+import llm.tensor.VectorFunctions;
 import llm.tensor.Vectorization;
 
 /**
@@ -60,7 +61,7 @@ public final class GELU {
         for (int end = F.loopBound(n); i < end; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, in, base + i);
             FloatVector u = v.mul(v).mul(v).mul(CUBIC).add(v).mul(SQRT_2_OVER_PI);
-            v.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f)).intoArray(out, i);
+            v.mul(0.5f).mul(VectorFunctions.tanh(u).add(1f)).intoArray(out, i);
         }
         for (; i < n; i++) {
             float v = in[base + i];
@@ -85,7 +86,8 @@ public final class GELU {
         for (int end = F.loopBound(n); i < end; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, in, base + i);
             FloatVector v2 = v.mul(v);
-            FloatVector t = v2.mul(v).mul(CUBIC).add(v).mul(SQRT_2_OVER_PI).lanewise(VectorOperators.TANH);
+            FloatVector t = v2.mul(v).mul(CUBIC).add(v).mul(SQRT_2_OVER_PI);
+            t = VectorFunctions.tanh(t);
             FloatVector du = v2.mul(3f * CUBIC).add(1f).mul(SQRT_2_OVER_PI);
             FloatVector left = t.add(1f).mul(0.5f);
             FloatVector right = v.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(du);
