@@ -21,13 +21,15 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** Bad input gets one clear line naming the command, not a stack trace; exit code 2. */
+    static final CommandLine.IExecutionExceptionHandler ERRORS = (e, cmd, parsed) -> {
+        cmd.getErr().println("llm " + cmd.getCommandName() + ": " + e.getMessage());
+        return 2;
+    };
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
-        // Bad input gets one clear line, not a stack trace.
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("llm " + cmd.getCommandName() + ": " + e.getMessage());
-            return 2;
-        });
+        cli.setExecutionExceptionHandler(ERRORS);
         int code = cli.execute(args);
         System.exit(code);
     }
