@@ -1,0 +1,80 @@
+package llm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import llm.training.Checkpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ./llm train} and {@code ./llm generate} end to end on a small character-level run. */
+class TrainAndGenerateCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(Object command, String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        System.setOut(new PrintStream(buffer, true));
+        try {
+            CommandLine cl = new CommandLine(command);
+            cl.setExecutionExceptionHandler(Main.ERRORS);
+            cl.setErr(new PrintWriter(err, true));
+            return new Result(cl.execute(args), buffer.toString(), err.toString());
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    @Test
+    void trainsSavesPlotsResumesAndGenerates() throws IOException {
+        Path text = tmp.resolve("shakespeare.txt");
+        Files.writeString(text, Files.readString(Path.of("../data/tinyshakespeare.txt")).substring(0, 20000));
+        Path out = tmp.resolve("run");
+        Result train = run(new TrainCommand(), "--data", text.toString(), "--tokenizer", "char", "--model", "custom", "--layers", "2",
+                "--heads", "2", "--width", "32", "--context", "32", "--batch", "4", "--steps", "12", "--eval-every", "4",
+                "--eval-batches", "2", "--checkpoint-every", "6", "--warmup", "2", "--min-lr", "1e-4", "--lr", "3e-3", "--clip", "1",
+                "--prompt", "ROMEO:", "--sample-tokens", "10", "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("Step 000001: Train loss") || train.out().contains("(Step 000000): Train loss"), train.out());
+        assertTrue(train.out().contains("sample after step 12: ROMEO:"), train.out());
+        assertTrue(train.out().contains("checkpoint (step 6)") && train.out().contains("checkpoint (step 12)"), train.out());
+        assertTrue(Files.size(out.resolve("loss.png")) > 1000);
+        assertEquals("12", Checkpoint.metadata(out).get("step"));
+        assertEquals("char", Checkpoint.metadata(out).get("tokenizer"));
+
+        Result resume = run(new TrainCommand(), "--out", out.toString(), "--resume");
+        assertEquals(0, resume.code(), resume.err());
+        assertTrue(resume.out().contains("resuming " + out.resolve(Checkpoint.FILE_NAME) + " at step 12 of 12"), resume.out());
+
+        Result generate = run(new GenerateCommand(), "--checkpoint", out.toString(), "--prompt", "ROMEO:", "--max-new-tokens", "20",
+                "--temperature", "0.8", "--seed", "1");
+        assertEquals(0, generate.code(), generate.err());
+        assertTrue(generate.out().startsWith("ROMEO:") && generate.out().strip().length() > "ROMEO:".length(), generate.out());
+    }
+
+    @Test
+    void badInputIsOneClearLine() {
+        Result noData = run(new TrainCommand(), "--out", tmp.resolve("x").toString());
+        assertEquals(2, noData.code());
+        assertTrue(noData.err().contains("--data is required"), noData.err());
+        Result missing = run(new TrainCommand(), "--data", tmp.resolve("nope.txt").toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("nope.txt"), missing.err());
+        Result notACheckpoint = run(new GenerateCommand(), "--checkpoint", tmp.resolve("none").toString());
+        assertEquals(2, notACheckpoint.code());
+        assertTrue(notACheckpoint.err().contains("none"), notACheckpoint.err());
+    }
+}
