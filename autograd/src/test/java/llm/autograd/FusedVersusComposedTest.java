@@ -70,6 +70,26 @@ class FusedVersusComposedTest {
     }
 
     @Test
+    void linearWithFoldedBatchMatchesComposed() {
+        qt().withExamples(40).forAll(integers().between(1, 3), integers().between(1, 9), integers().between(1, 40), longs().all()).checkAssert((b, t, in, seed) -> {
+            SeededRandom rng = new SeededRandom(seed);
+            int out = 1 + rng.nextInt(37);
+            boolean withBias = rng.nextInt(2) == 0;
+            NDArray x = NDArray.randn(rng, b, t, in), w = NDArray.randn(rng, out, in), bias = NDArray.randn(rng, out);
+            Tensor x1 = Tensor.parameter(x.copy()), w1 = Tensor.parameter(w.copy()), b1 = withBias ? Tensor.parameter(bias.copy()) : null;
+            Tensor x2 = Tensor.parameter(x.copy()), w2 = Tensor.parameter(w.copy()), b2 = withBias ? Tensor.parameter(bias.copy()) : null;
+            Tensor y1 = llm.autograd.fused.Linear.apply(x1, w1, b1), y2 = llm.autograd.fused.Linear.composed(x2, w2, b2);
+            assertClose(y2.data(), y1.data(), 1e-5f, "linear value");
+            NDArray up = NDArray.randn(rng, b, t, out);
+            y1.backward(up);
+            y2.backward(up);
+            assertClose(x2.grad(), x1.grad(), 1e-4f, "linear dx");
+            assertClose(w2.grad(), w1.grad(), 1e-4f, "linear dW");
+            if (withBias) assertClose(b2.grad(), b1.grad(), 1e-4f, "linear db");
+        });
+    }
+
+    @Test
     void dropoutKeepsTheExpectedValueAndIsSeeded() {
         Tensor x = Tensor.constant(NDArray.ones(1000, 100));
         Tensor a = Dropout.apply(x, 0.1f, true, new SeededRandom(7));

@@ -36,7 +36,6 @@ public final class Linear extends Module implements Layer {
     /** {@code (..., in) -> (..., out)}. */
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = x.matmul(weight.transpose(0, 1));
-        return bias == null ? y : y.add(bias);
+        return llm.autograd.fused.Linear.apply(x, weight, bias);   // x·Wᵀ + b, with llm.c's explicit backward
     }
 }
