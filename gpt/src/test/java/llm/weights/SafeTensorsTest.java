@@ -50,6 +50,43 @@ class SafeTensorsTest {
     }
 
     @Test
+    void aWriteThatDiesHalfwayLeavesThePreviousFile() throws IOException {
+        Path f = tmp.resolve("checkpoint.safetensors");
+        SafeTensorsWriter.write(f, Map.of("w", NDArray.full(1f, 1000)), Map.of("step", "1"));
+        byte[] before = Files.readAllBytes(f);
+        // A map whose second tensor cannot be produced: the writer fails after the header and the first tensor
+        // have gone to the temporary file, as a process killed mid-save would.
+        Map<String, NDArray> failing = new LinkedHashMap<>() {
+            @Override
+            public java.util.Collection<NDArray> values() {
+                java.util.List<NDArray> v = new java.util.ArrayList<>(super.values());
+                return new java.util.AbstractList<NDArray>() {
+                    @Override
+                    public NDArray get(int i) {
+                        if (i == 1) throw new IllegalStateException("killed while saving");
+                        return v.get(i);
+                    }
+
+                    @Override
+                    public int size() {
+                        return v.size();
+                    }
+                };
+            }
+        };
+        failing.put("w", NDArray.full(2f, 1000));
+        failing.put("v", NDArray.full(3f, 1000));
+        assertThrows(IllegalStateException.class, () -> SafeTensorsWriter.write(f, failing, Map.of("step", "2")));
+        assertArrayEquals(before, Files.readAllBytes(f), "the previous checkpoint is untouched");
+        try (var files = Files.list(tmp)) {
+            assertEquals(1, files.count(), "the temporary file is removed");
+        }
+        try (SafeTensorsFile r = SafeTensorsFile.open(f)) {
+            assertEquals("1", r.metadata().get("step"));
+        }
+    }
+
+    @Test
     void readsHalfAndBfloat16() throws IOException {
         float[] values = {1f, -2.5f, 0.099975586f};
         ByteBuffer f16 = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN), bf16 = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
