@@ -145,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
             String saved = Checkpoint.metadata(checkpoint).get("train_settings");
             if (saved == null) throw new IllegalArgumentException("--resume: " + checkpoint + " was not written by './llm train'");
             settings = GSON.fromJson(saved, TrainSettings.class);
-            if (data != null) settings = withData(settings, data.toString());
+            if (data != null) settings = settings.withData(data.toString());
         } else {
             if (data == null) throw new IllegalArgumentException("--data is required (a text file or a shard folder)");
             settings = settingsFromOptions();
@@ -190,12 +190,6 @@ final class TrainCommand implements Callable<Integer> {
         int sample = sampleEvery == null ? -1 : sampleEvery;
         return new TrainSettings(data.toString(), tok, alphabet, config, tie, batch, lr, minLr == null ? lr : minLr, warmup, weightDecay,
                 clip, accumulate, totalSteps, evalEvery, evalBatches, sample, start, sampleTokens, checkpointEvery, valFraction, seed);
-    }
-
-    private static TrainSettings withData(TrainSettings s, String data) {
-        return new TrainSettings(data, s.tokenizer(), s.alphabet(), s.model(), s.tiedHead(), s.batch(), s.lr(), s.minLr(), s.warmup(),
-                s.weightDecay(), s.clip(), s.accumulate(), s.steps(), s.evalEvery(), s.evalBatches(), s.sampleEvery(), s.prompt(),
-                s.sampleTokens(), s.checkpointEvery(), s.valFraction(), s.seed());
     }
 
     static JsonObject shardTokenizer(Path dir) throws IOException {
@@ -270,7 +264,7 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Options options = new Trainer.Options(totalSteps, s.accumulate(), s.clip(), s.evalEvery(), s.evalBatches(), sampleEvery,
                 s.checkpointEvery(), checkpoint);
         Trainer trainer = new Trainer(model, optimizer, schedule, runData.stream(), runData.trainEval(), runData.valEval(), options);
-        trainer.extraMetadata().put("train_settings", GSON.toJson(withSteps(s, totalSteps, sampleEvery)));
+        trainer.extraMetadata().put("train_settings", GSON.toJson(s.withSteps(totalSteps, sampleEvery)));
         trainer.extraMetadata().put("tokenizer", s.tokenizer());
         if (s.alphabet() != null) trainer.extraMetadata().put("alphabet", s.alphabet());
 
@@ -317,11 +311,5 @@ final class TrainCommand implements Callable<Integer> {
     private static int runDataFirstToken(RunData d) {
         Batch b = d.trainEval().iterator().next();
         return b.inputs().storage()[0];
-    }
-
-    private static TrainSettings withSteps(TrainSettings s, long steps, int sampleEvery) {
-        return new TrainSettings(s.data(), s.tokenizer(), s.alphabet(), s.model(), s.tiedHead(), s.batch(), s.lr(), s.minLr(), s.warmup(),
-                s.weightDecay(), s.clip(), s.accumulate(), steps, s.evalEvery(), s.evalBatches(), sampleEvery, s.prompt(),
-                s.sampleTokens(), s.checkpointEvery(), s.valFraction(), s.seed());
     }
 }

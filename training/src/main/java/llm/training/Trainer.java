@@ -176,7 +176,8 @@ public final class Trainer {
     private TrainingDivergedException diverged(String what) {
         long failing = step + 1;
         String kept = options.checkpoint() == null ? "no checkpoint was configured"
-                : "the last good checkpoint is " + options.checkpoint() + " (saved every " + Math.max(options.checkpointEvery(), 0) + " steps)";
+                : "the last good checkpoint is " + options.checkpoint()
+                  + (options.checkpointEvery() > 0 ? " (saved every " + options.checkpointEvery() + " steps)" : " (saved at the end only, so none from this run)");
         return new TrainingDivergedException(failing, "training stopped at step " + failing + ": the " + what
                 + " (learning rate " + schedule.at(step) + "); the update was not applied; " + kept
                 + ". A lower learning rate, warmup or gradient clipping usually helps.");
