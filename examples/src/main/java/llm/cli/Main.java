@@ -27,10 +27,23 @@ public final class Main implements Runnable {
         return 2;
     };
 
+    /** What to say when the model or the batch does not fit in the heap. */
+    static String outOfMemory() {
+        return String.format("out of memory: the JVM may use %.1f GB here and this model, batch and context need more; "
+                + "give it more with LLM_JAVA_OPTS=-Xmx<size> ./llm ..., or lower --batch or --context "
+                + "(GPT-2 124M at 4 x 256 tokens needs about 6 GB)", Runtime.getRuntime().maxMemory() / 1e9);
+    }
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(ERRORS);
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("llm: " + outOfMemory());
+            code = 3;
+        }
         System.exit(code);
     }
 }

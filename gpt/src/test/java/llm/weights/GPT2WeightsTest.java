@@ -122,6 +122,24 @@ class GPT2WeightsTest {
         }
     }
 
+    /** Without a config.json the number of heads comes from GPT-2's widths: medium 16, large 20, XL 25. */
+    @Test
+    void headsOfTheLargerSizesComeFromTheirWidths() throws IOException {
+        int[][] widthAndHeads = {{1024, 16}, {1280, 20}, {1600, 25}};
+        for (int[] wh : widthAndHeads) {
+            Path dir = tmp.resolve("w" + wh[0]);
+            GPTModel small = new GPTModel(new GPTConfig(16, 4, wh[0], wh[1], 1, 0f, true), true, new SeededRandom(1));
+            GPT2Weights.exportHuggingFace(small, dir);
+            Files.delete(dir.resolve("config.json"));
+            assertEquals(wh[1], GPT2Weights.load(dir, 0f).config().nHeads(), "width " + wh[0]);
+        }
+        Path odd = tmp.resolve("odd");
+        GPT2Weights.exportHuggingFace(new GPTModel(new GPTConfig(16, 4, 48, 4, 1, 0f, true), true, new SeededRandom(1)), odd);
+        Files.delete(odd.resolve("config.json"));
+        var e = assertThrows(IllegalArgumentException.class, () -> GPT2Weights.load(odd, 0f));
+        assertTrue(e.getMessage().contains("config.json"), e.getMessage());
+    }
+
     @Test
     void missingExtraAndMisshapenTensorsAreNamed() throws IOException {
         Map<String, NDArray> all;
