@@ -60,4 +60,16 @@ class KernelReferenceTest {
             for (int i = 0; i < y.length; i++) assertEquals(expected[i], actual[i], 1e-6f);
         });
     }
+
+    /** dot4 is four dots at once with each row's arithmetic unchanged: equal bit for bit, so results do not depend on grouping. */
+    @Test
+    void dot4EqualsFourDots() {
+        qt().withExamples(200).forAll(integers().between(0, 200), longs().all()).checkAssert((n, seed) -> {
+            int stride = n + 3;
+            float[] x = random(seed, n), rows = random(seed + 1, 4 * stride + 2);
+            float[] four = new float[4];
+            Gemm.dot4(x, 1, rows, 2, stride, n, four);
+            for (int q = 0; q < 4; q++) assertEquals(Gemm.dot(x, 1, rows, 2 + q * stride, n), four[q], "row " + q);
+        });
+    }
 }
