@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -311,8 +310,7 @@ public final class GPT2Weights {
         config.addProperty("resid_pdrop", c.dropRate());
         config.addProperty("embd_pdrop", c.dropRate());
         config.addProperty("attn_pdrop", c.dropRate());
-        Path tmp = Files.createTempFile(dir, "config.json", ".tmp");
-        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(config), StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve("config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        byte[] json = new GsonBuilder().setPrettyPrinting().create().toJson(config).getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(dir.resolve("config.json"), json);
     }
 }

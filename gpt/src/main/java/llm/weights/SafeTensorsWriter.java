@@ -3,12 +3,8 @@ package llm.weights;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 import com.google.gson.JsonArray;
@@ -17,8 +13,7 @@ import llm.tensor.NDArray;
 
 /**
  * Writes float32 tensors as a {@code .safetensors} file (the layout is described in {@link SafeTensorsFile}),
- * atomically: the bytes go to a temporary file beside the target, are forced to disk, and the temporary file
- * is then renamed over the target. A process killed mid-write leaves the previous file intact.
+ * atomically ({@link AtomicFile}): a process killed mid-write leaves the previous file intact.
  */
 public final class SafeTensorsWriter {
     private SafeTensorsWriter() {}
@@ -53,35 +48,21 @@ public final class SafeTensorsWriter {
         while (head.hasRemaining()) head.put((byte) ' ');
         head.flip();
 
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                while (head.hasRemaining()) ch.write(head);
-                ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (NDArray t : tensors.values()) {
-                    NDArray c = t.contiguous();
-                    float[] s = c.storage();
-                    for (int i = c.offset(), end = c.offset() + c.numel(); i < end; ) {
-                        int n = Math.min(end - i, buf.capacity() / 4);
-                        buf.clear();
-                        buf.asFloatBuffer().put(s, i, n);
-                        buf.limit(4 * n);
-                        while (buf.hasRemaining()) ch.write(buf);
-                        i += n;
-                    }
+        AtomicFile.write(path, ch -> {
+            while (head.hasRemaining()) ch.write(head);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (NDArray t : tensors.values()) {
+                NDArray c = t.contiguous();
+                float[] s = c.storage();
+                for (int i = c.offset(), end = c.offset() + c.numel(); i < end; ) {
+                    int n = Math.min(end - i, buf.capacity() / 4);
+                    buf.clear();
+                    buf.asFloatBuffer().put(s, i, n);
+                    buf.limit(4 * n);
+                    while (buf.hasRemaining()) ch.write(buf);
+                    i += n;
                 }
-                ch.force(true);
             }
-            try { // createTempFile makes the file private to its owner; a checkpoint is an ordinary file
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException notPosix) {
-                // Windows: the default permissions are fine
-            }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }
