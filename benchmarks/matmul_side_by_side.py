@@ -22,7 +22,7 @@ import numpy as np
 from numpy_matmul import SHAPES, operands
 
 JAVA = os.environ.get("JAVA25", "/usr/lib/jvm/temurin-25-jdk-amd64") + "/bin/java"
-JAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "target", "benchmarks.jar")
+JAR = os.environ.get("BENCH_JAR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "target", "benchmarks.jar"))
 SECONDS = 0.5
 WARMUP_ROUNDS = 2
 
