@@ -7,8 +7,8 @@ The thread count (first argument) is given to both; OPENBLAS_NUM_THREADS must ma
 it once at start. Each round times Java, then numpy, on one shape (about half a second each, after warm-up
 rounds that are not counted), then moves to the next shape, so every shape is sampled across the whole run.
 Prints one JSON object per shape: medians of the GFLOP/s of each and of the per-round ratio, with min and max.
-Java runs `llm.bench.MatMulTimingServer` from benchmarks/target/benchmarks.jar with the JDK 25 that
-JAVA25 names, or /usr/lib/jvm/temurin-25-jdk-amd64.
+Java runs `llm.bench.MatMulTimingServer` from benchmarks/target/benchmarks.jar (or BENCH_JAR) with the JDK 25
+that JAVA25 names, or /usr/lib/jvm/temurin-25-jdk-amd64, and any extra JVM flags in BENCH_JAVA_OPTS.
 """
 import json
 import os
@@ -40,7 +40,7 @@ def main():
     if os.environ.get("OPENBLAS_NUM_THREADS") != str(threads):
         sys.exit(f"set OPENBLAS_NUM_THREADS={threads} so that numpy uses {threads} thread(s) too")
     java = subprocess.Popen([JAVA, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx4g",
-                             "-cp", JAR, "llm.bench.MatMulTimingServer", str(threads)],
+                             *os.environ.get("BENCH_JAVA_OPTS", "").split(), "-cp", JAR, "llm.bench.MatMulTimingServer", str(threads)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
     def java_seconds(spec, reps):
