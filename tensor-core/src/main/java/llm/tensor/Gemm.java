@@ -52,6 +52,8 @@ public final class Gemm {
     static final int MC = 36 * MR;
     /** Columns of B per packed panel: KC×NC floats (about 8 MB) stay in the shared L3 cache. */
     static final int NC = 256 * NR;
+    /** Products smaller than this many floating-point operations run on the calling thread alone. */
+    static final double PARALLEL_MIN_FLOPS = 6e6;
     /** Below this many rows, packing costs more than it saves. */
     static final int FEW_ROWS = 2 * MR;
 
@@ -135,7 +137,9 @@ public final class Gemm {
         // thread pack all of A (M×K), splitting rows all of B (K×N): split the way that copies less.
         // (Blocks of rows claimed as tasks, with the packing of B shared, were tried: 5-10 % slower on two
         // quiet cores because of the waits between blocks of k, though better when a neighbour slowed a core.)
-        int threads = par.threads();
+        // A product of a few million operations is done before a helper thread would have woken up: measured
+        // on Zen 3, 2 threads lose below about 5 MFLOP (128³: 41 against 51 GFLOP/s) and win from 8 (256×64×256).
+        int threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : par.threads();
         boolean splitRows = m > n && m >= threads * 4 * MR;
         if (threads > 1 && !splitRows && n >= threads * 4 * NR) {
             int cols = roundUp(ceilDiv(n, threads), NR);
