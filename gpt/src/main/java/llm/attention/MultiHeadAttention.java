@@ -10,9 +10,10 @@ import llm.tensor.SeededRandom;
 
 /**
  * Multi-head attention with one projection for all heads, split by view and transpose, and an output
- * projection (Book §3.6.2, {@code MultiHeadAttention}). The same parameters as GPT-2's attention. When dropout
- * is off (evaluation, or a rate of 0) the heads run in {@link FusedCausalAttention}, which never stores the
- * {@code T × T} scores; otherwise in {@link #attendStepByStep}, the book's sequence of operations.
+ * projection (Book §3.6.2, {@code MultiHeadAttention}). The same parameters as GPT-2's attention. The heads
+ * run in {@link FusedCausalAttention}, which never stores the {@code T × T} scores and applies the dropout on the
+ * attention weights itself; {@link #attendStepByStep} is the book's sequence of operations, the reference the
+ * fused kernel is tested against ({@code -Dllm.attention.stepByStep=true} runs it instead).
  *
  * {@snippet :
  * var mha = new MultiHeadAttention(768, 768, 1024, 0.1f, 12, false, new SeededRandom(123));
@@ -22,6 +23,7 @@ import llm.tensor.SeededRandom;
 public final class MultiHeadAttention extends Module implements Layer {
     final Linear wQuery, wKey, wValue, outProj;
     private final Dropout dropout;
+    private final SeededRandom dropoutRng;
     private final NDArray mask;  // (context, context)
     private final int numHeads, headDim, dOut;
     private final float dropRate;
@@ -39,6 +41,7 @@ public final class MultiHeadAttention extends Module implements Layer {
         wValue = registerModule("W_value", new Linear(dIn, dOut, qkvBias, rng));
         outProj = registerModule("out_proj", new Linear(dOut, dOut, true, rng));
         dropout = registerModule("dropout", new Dropout(dropRate, rng));
+        dropoutRng = rng;
         mask = CausalMask.of(contextLength);
     }
 
@@ -51,14 +54,9 @@ public final class MultiHeadAttention extends Module implements Layer {
         Tensor keys = wKey.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
         Tensor queries = wQuery.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
         Tensor values = wValue.forward(x).view(b, t, numHeads, headDim).transpose(1, 2);
-        Tensor context = useFused() ? FusedCausalAttention.apply(queries, keys, values) // (B, NH, T, HS)
-                : attendStepByStep(queries, keys, values, t);
+        Tensor context = FORCE_STEP_BY_STEP ? attendStepByStep(queries, keys, values, t) // (B, NH, T, HS)
+                : FusedCausalAttention.apply(queries, keys, values, isTraining() ? dropRate : 0f, dropoutRng);
         return outProj.forward(context.transpose(1, 2).contiguous().view(b, t, dOut)); // (B, T, NH, HS) -> (B, T, C)
-    }
-
-    /** The fused kernel has no dropout on the weights: it serves evaluation, and training without dropout. */
-    private boolean useFused() {
-        return !FORCE_STEP_BY_STEP && (!isTraining() || dropRate == 0f);
     }
 
     /** The book's attention, one operation at a time: scores, mask, scale, softmax, dropout, weighted values. */

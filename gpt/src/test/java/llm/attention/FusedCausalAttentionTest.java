@@ -33,6 +33,42 @@ class FusedCausalAttentionTest {
         assertArrayEquals(v2.grad().toArray(), v1.grad().toArray(), 2e-5f, "dv");
     }
 
+    /** With dropout: twin generators, so the fused kernel and the step-by-step Dropout draw the same mask. */
+    private static void compareWithDropout(int b, int heads, int t, int hs, float rate, long seed) {
+        SeededRandom data = new SeededRandom(seed);
+        NDArray q = NDArray.randn(data, b, heads, t, hs), k = NDArray.randn(data, b, heads, t, hs), v = NDArray.randn(data, b, heads, t, hs);
+        NDArray up = NDArray.randn(data, b, heads, t, hs);
+        SeededRandom fusedRng = new SeededRandom(seed + 1), referenceRng = new SeededRandom(seed + 1);
+        MultiHeadAttention reference = new MultiHeadAttention(heads * hs, heads * hs, t, rate, heads, false, referenceRng);
+        new MultiHeadAttention(heads * hs, heads * hs, t, rate, heads, false, fusedRng); // the same draws for the weights
+        Tensor q1 = Tensor.parameter(q.copy()), k1 = Tensor.parameter(k.copy()), v1 = Tensor.parameter(v.copy());
+        Tensor q2 = Tensor.parameter(q.copy()), k2 = Tensor.parameter(k.copy()), v2 = Tensor.parameter(v.copy());
+        Tensor fused = FusedCausalAttention.apply(q1, k1, v1, rate, fusedRng);
+        Tensor stepByStep = reference.attendStepByStep(q2, k2, v2, t);
+        assertArrayEquals(stepByStep.data().toArray(), fused.data().toArray(), 1e-5f, "output");
+        fused.backward(up);
+        stepByStep.backward(up);
+        assertArrayEquals(q2.grad().toArray(), q1.grad().toArray(), 3e-5f, "dq");
+        assertArrayEquals(k2.grad().toArray(), k1.grad().toArray(), 3e-5f, "dk");
+        assertArrayEquals(v2.grad().toArray(), v1.grad().toArray(), 3e-5f, "dv");
+        assertEquals(referenceRng.nextLong(), fusedRng.nextLong(), "both drew the same count of random numbers");
+    }
+
+    @Test
+    void dropoutAgreesWithStepByStepAttention() {
+        qt().withExamples(20).forAll(integers().between(1, 3), integers().between(1, 20), integers().between(1, 40), longs().all())
+                .checkAssert((heads, t, hs, seed) -> compareWithDropout(1 + (int) (seed & 1), heads, t, hs, 0.3f, seed));
+        compareWithDropout(2, 12, 64, 64, 0.1f, 11); // GPT-2's head size and the book's rate
+    }
+
+    @Test
+    void dropoutRateIsChecked() {
+        Tensor x = Tensor.parameter(NDArray.zeros(1, 1, 2, 2));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FusedCausalAttention.apply(x, x, x, 1f, new SeededRandom(1)));
+        assertEquals("fusedCausalAttention: dropout rate must be in [0, 1), got 1.0", e.getMessage());
+    }
+
     @Test
     void agreesWithStepByStepAttentionOnRandomShapes() {
         qt().withExamples(30).forAll(integers().between(1, 4), integers().between(1, 20), integers().between(1, 70), longs().all())
