@@ -54,27 +54,31 @@ public final class FusedCausalAttention {
             throw new IllegalArgumentException("fusedCausalAttention: dropout rate must be in [0, 1), got " + dropRate);
         }
         int heads = shape[0] * shape[1], t = shape[2], hs = shape[3];
-        // (B*NH, T, T), row-major, the upper triangle included: the same draws, in the same order, as Dropout
-        // over the step-by-step attention's weights.
-        boolean[] keep = null;
-        if (dropRate > 0f) {
-            keep = new boolean[heads * t * t];
-            for (int i = 0; i < keep.length; i++) keep[i] = rng.nextFloat() >= dropRate;
-        }
-        boolean[] kept = keep;
+        boolean[] keep = dropRate > 0f ? dropoutMask(heads * t * t, dropRate, rng) : null; // (B*NH, T, T)
         float keepScale = 1f / (1f - dropRate);
         float[] qd = q.data().contiguous().toArray(), kd = k.data().contiguous().toArray(), vd = v.data().contiguous().toArray();
         float[] out = new float[qd.length];
         float[] logSumExp = new float[heads * t]; // saved for backward, (B*NH, T)
-        Parallelism.DEFAULT.forEach(heads, h -> forward(qd, kd, vd, kept, keepScale, out, logSumExp, h, t, hs));
+        Parallelism.DEFAULT.forEach(heads, h -> forward(qd, kd, vd, keep, keepScale, out, logSumExp, h, t, hs));
         return Graph.record(NDArray.of(out, shape), "fusedCausalAttention", List.of(q, k, v), g -> {
             float[] dout = g.contiguous().toArray();
             float[] dq = new float[qd.length], dk = new float[qd.length], dv = new float[qd.length];
-            Parallelism.DEFAULT.forEach(heads, h -> backward(qd, kd, vd, kept, keepScale, out, logSumExp, dout, dq, dk, dv, h, t, hs));
+            Parallelism.DEFAULT.forEach(heads, h -> backward(qd, kd, vd, keep, keepScale, out, logSumExp, dout, dq, dk, dv, h, t, hs));
             q.accumulateGrad(NDArray.of(dq, shape));
             k.accumulateGrad(NDArray.of(dk, shape));
             v.accumulateGrad(NDArray.of(dv, shape));
         });
+    }
+
+    /**
+     * Which of the {@code (B*NH, T, T)} attention weights survive dropout, row-major, the upper triangle included:
+     * the same draws, in the same order, as {@link llm.autograd.fused.Dropout} over the step-by-step attention's
+     * weights.
+     */
+    static boolean[] dropoutMask(int weights, float dropRate, SeededRandom rng) {
+        boolean[] keep = new boolean[weights];
+        for (int i = 0; i < weights; i++) keep[i] = rng.nextFloat() >= dropRate;
+        return keep;
     }
 
     /**
