@@ -135,8 +135,8 @@ public final class Gemm {
         // Threads split C into column strips or row strips; each runs the whole blocked algorithm on its
         // part with its own packed copies, so no thread ever waits for another. Splitting columns makes every
         // thread pack all of A (M×K), splitting rows all of B (K×N): split the way that copies less.
-        // (Blocks of rows claimed as tasks, with the packing of B shared, were tried: 5-10 % slower on two
-        // quiet cores because of the waits between blocks of k, though better when a neighbour slowed a core.)
+        // (Blocks of rows claimed as tasks, with the packing of B shared, were tried: no faster in comparisons
+        // with numpy seconds apart, steadier on large products, slower on small ones, and more code.)
         // A product of a few million operations is done before a helper thread would have woken up: measured
         // on Zen 3, 2 threads lose below about 5 MFLOP (128³: 41 against 51 GFLOP/s) and win from 8 (256×64×256).
         int threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : par.threads();
