@@ -15,10 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import llm.tensor.Gemm;
-import llm.tensor.NDArray;
 import llm.tensor.Parallelism;
-import llm.tensor.SeededRandom;
 
 /**
  * Matrix multiply {@code C (M, N) = A (M, K) · B (K, N)} on the shapes that matter: squares, and the four
@@ -48,34 +45,18 @@ public class MatMulBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    private int m, k, n;
-    private float[] a, b, c;
-    private int aRs, aCs, bRs, bCs;
+    private MatMulProblem problem;
     private Parallelism par;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] parts = shape.split(":");
-        String[] dims = parts[0].split("x");
-        m = Integer.parseInt(dims[0]);
-        k = Integer.parseInt(dims[1]);
-        n = Integer.parseInt(dims[2]);
-        SeededRandom rng = new SeededRandom(1);
-        a = NDArray.rand(rng, m * k).toArray();
-        b = NDArray.rand(rng, k * n).toArray();
-        c = new float[m * n];
-        boolean transA = parts[1].startsWith("tn");
-        boolean transB = parts[1].startsWith("nt");
-        aRs = transA ? 1 : k;
-        aCs = transA ? m : 1;
-        bRs = transB ? 1 : n;
-        bCs = transB ? k : 1;
+        problem = MatMulProblem.of(shape);
         par = new Parallelism(threads);
     }
 
     @Benchmark
     public float[] gemm() {
-        Gemm.gemm(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c, 0, n, false, par);
-        return c;
+        problem.multiply(par);
+        return problem.c();
     }
 }

@@ -6,10 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-import llm.tensor.Gemm;
-import llm.tensor.NDArray;
 import llm.tensor.Parallelism;
-import llm.tensor.SeededRandom;
 
 /**
  * The Java half of {@code benchmarks/matmul_side_by_side.py}: times our matrix multiply on request, so that a
@@ -27,34 +24,16 @@ import llm.tensor.SeededRandom;
 public final class MatMulTimingServer {
     private MatMulTimingServer() {}
 
-    /** One product's operands, made once per shape. */
-    private record Operands(int m, int k, int n, float[] a, int aRs, int aCs, float[] b, int bRs, int bCs, float[] c) {
-        static Operands of(String shape) {
-            String[] parts = shape.split(":");
-            String[] dims = parts[0].split("x");
-            int m = Integer.parseInt(dims[0]), k = Integer.parseInt(dims[1]), n = Integer.parseInt(dims[2]);
-            SeededRandom rng = new SeededRandom(1);
-            float[] a = NDArray.rand(rng, m * k).toArray();
-            float[] b = NDArray.rand(rng, k * n).toArray();
-            boolean transA = parts[1].startsWith("tn"), transB = parts[1].startsWith("nt");
-            return new Operands(m, k, n, a, transA ? 1 : k, transA ? m : 1, b, transB ? 1 : n, transB ? k : 1, new float[m * n]);
-        }
-
-        void multiply(Parallelism par) {
-            Gemm.gemm(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c, 0, n, false, par);
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         Parallelism par = new Parallelism(Integer.parseInt(args[0]));
-        Map<String, Operands> operands = new HashMap<>();
+        Map<String, MatMulProblem> problems = new HashMap<>();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null && !line.isBlank(); ) {
             String[] request = line.trim().split("\\s+");
-            Operands op = operands.computeIfAbsent(request[0], Operands::of);
+            MatMulProblem problem = problems.computeIfAbsent(request[0], MatMulProblem::of);
             int reps = Integer.parseInt(request[1]);
             long start = System.nanoTime();
-            for (int r = 0; r < reps; r++) op.multiply(par);
+            for (int r = 0; r < reps; r++) problem.multiply(par);
             System.out.println((System.nanoTime() - start) / 1e9 / reps);
             System.out.flush();
         }
