@@ -8,9 +8,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import org.junit.jupiter.api.Test;
 
 import llm.autograd.fused.CrossEntropy;
-import llm.autograd.fused.Dropout;
-import llm.autograd.fused.GELU;
-import llm.autograd.fused.LayerNorm;
+import llm.autograd.fused.FusedDropout;
+import llm.autograd.fused.FusedGELU;
+import llm.autograd.fused.FusedLayerNorm;
 import llm.autograd.ops.SoftmaxOps;
 import llm.tensor.IntNDArray;
 import llm.tensor.NDArray;
@@ -34,7 +34,7 @@ class FusedVersusComposedTest {
 
             Tensor x1 = Tensor.parameter(x.copy()), w1 = Tensor.parameter(w.copy()), b1 = Tensor.parameter(b.copy());
             Tensor x2 = Tensor.parameter(x.copy()), w2 = Tensor.parameter(w.copy()), b2 = Tensor.parameter(b.copy());
-            Tensor y1 = LayerNorm.apply(x1, w1, b1, 1e-5f), y2 = LayerNorm.composed(x2, w2, b2, 1e-5f);
+            Tensor y1 = FusedLayerNorm.apply(x1, w1, b1, 1e-5f), y2 = FusedLayerNorm.composed(x2, w2, b2, 1e-5f);
             NDArray up = NDArray.randn(rng, rows, c);
             y1.backward(up);
             y2.backward(up);
@@ -44,7 +44,7 @@ class FusedVersusComposedTest {
             assertClose(b2.grad(), b1.grad(), 1e-4f, "layerNorm dshift");
 
             Tensor g1 = Tensor.parameter(x.copy()), g2 = Tensor.parameter(x.copy());
-            Tensor o1 = GELU.apply(g1), o2 = GELU.composed(g2);
+            Tensor o1 = FusedGELU.apply(g1), o2 = FusedGELU.composed(g2);
             o1.backward(up);
             o2.backward(up);
             assertClose(o2.data(), o1.data(), 1e-5f, "gelu value");
@@ -78,7 +78,7 @@ class FusedVersusComposedTest {
             NDArray x = NDArray.randn(rng, b, t, in), w = NDArray.randn(rng, out, in), bias = NDArray.randn(rng, out);
             Tensor x1 = Tensor.parameter(x.copy()), w1 = Tensor.parameter(w.copy()), b1 = withBias ? Tensor.parameter(bias.copy()) : null;
             Tensor x2 = Tensor.parameter(x.copy()), w2 = Tensor.parameter(w.copy()), b2 = withBias ? Tensor.parameter(bias.copy()) : null;
-            Tensor y1 = llm.autograd.fused.Linear.apply(x1, w1, b1), y2 = llm.autograd.fused.Linear.composed(x2, w2, b2);
+            Tensor y1 = llm.autograd.fused.FusedLinear.apply(x1, w1, b1), y2 = llm.autograd.fused.FusedLinear.composed(x2, w2, b2);
             assertClose(y2.data(), y1.data(), 1e-5f, "linear value");
             NDArray up = NDArray.randn(rng, b, t, out);
             y1.backward(up);
@@ -92,13 +92,13 @@ class FusedVersusComposedTest {
     @Test
     void dropoutKeepsTheExpectedValueAndIsSeeded() {
         Tensor x = Tensor.constant(NDArray.ones(1000, 100));
-        Tensor a = Dropout.apply(x, 0.1f, true, new SeededRandom(7));
-        Tensor b = Dropout.apply(x, 0.1f, true, new SeededRandom(7));
+        Tensor a = FusedDropout.apply(x, 0.1f, true, new SeededRandom(7));
+        Tensor b = FusedDropout.apply(x, 0.1f, true, new SeededRandom(7));
         assertClose(a.data(), b.data(), 0f, "same seed, same mask");
         float mean = a.data().mean().item();
         assertEquals(1f, mean, 0.01f, "inverted scaling keeps the mean");
         float zeros = a.data().eq(0f).mean().item();
         assertEquals(0.1f, zeros, 0.005f, "drop rate");
-        assertEquals(x, Dropout.apply(x, 0.1f, false, new SeededRandom(7)), "evaluation mode is the identity");
+        assertEquals(x, FusedDropout.apply(x, 0.1f, false, new SeededRandom(7)), "evaluation mode is the identity");
     }
 }

@@ -14,9 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import llm.autograd.fused.CrossEntropy;
-import llm.autograd.fused.Dropout;
-import llm.autograd.fused.GELU;
-import llm.autograd.fused.LayerNorm;
+import llm.autograd.fused.FusedDropout;
+import llm.autograd.fused.FusedGELU;
+import llm.autograd.fused.FusedLayerNorm;
 import llm.autograd.ops.SoftmaxOps;
 import llm.tensor.IntNDArray;
 import llm.tensor.NDArray;
@@ -162,12 +162,12 @@ class GradientPropertiesTest {
             t[0] = kind == 0 && t.length > 1 ? CrossEntropy.IGNORE_INDEX : t[0];
             IntNDArray targets = IntNDArray.of(t, r, 2);
             GradCheck.check("crossEntropy", in -> CrossEntropy.apply(in.get(0), targets), randn(seed, r, 2, v));
-            GradCheck.check("layerNorm", in -> LayerNorm.apply(in.get(0), in.get(1), in.get(2), 1e-5f),
+            GradCheck.check("layerNorm", in -> FusedLayerNorm.apply(in.get(0), in.get(1), in.get(2), 1e-5f),
                     // spread-out rows: with two close values the normalisation bends sharply within one finite-difference step
                     randn(seed, r, c + 2).mul(3f), randn(seed + 1, c + 2), randn(seed + 2, c + 2));
-            GradCheck.check("gelu", in -> GELU.apply(in.get(0)), randn(seed, r, c));
-            GradCheck.check("gelu composed", in -> GELU.composed(in.get(0)), randn(seed, r, c));
-            GradCheck.check("dropout", in -> Dropout.apply(in.get(0), 0.3f, true, new SeededRandom(seed)), randn(seed, r, c));
+            GradCheck.check("gelu", in -> FusedGELU.apply(in.get(0)), randn(seed, r, c));
+            GradCheck.check("gelu composed", in -> FusedGELU.composed(in.get(0)), randn(seed, r, c));
+            GradCheck.check("dropout", in -> FusedDropout.apply(in.get(0), 0.3f, true, new SeededRandom(seed)), randn(seed, r, c));
         });
     }
 }

@@ -16,6 +16,6 @@ public final class Dropout extends Module implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return llm.autograd.fused.Dropout.apply(x, rate, isTraining(), rng);
+        return llm.autograd.fused.FusedDropout.apply(x, rate, isTraining(), rng);
     }
 }

@@ -6,6 +6,6 @@ import llm.autograd.Tensor;
 public final class GELU extends Module implements Layer {
     @Override
     public Tensor forward(Tensor x) {
-        return llm.autograd.fused.GELU.apply(x);
+        return llm.autograd.fused.FusedGELU.apply(x);
     }
 }

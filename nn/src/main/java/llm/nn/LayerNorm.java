@@ -19,6 +19,6 @@ public final class LayerNorm extends Module implements Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return llm.autograd.fused.LayerNorm.apply(x, scale, shift, EPS);
+        return llm.autograd.fused.FusedLayerNorm.apply(x, scale, shift, EPS);
     }
 }

@@ -36,6 +36,6 @@ public final class Linear extends Module implements Layer {
     /** {@code (..., in) -> (..., out)}. */
     @Override
     public Tensor forward(Tensor x) {
-        return llm.autograd.fused.Linear.apply(x, weight, bias);   // x·Wᵀ + b, with llm.c's explicit backward
+        return llm.autograd.fused.FusedLinear.apply(x, weight, bias);   // x·Wᵀ + b, with llm.c's explicit backward
     }
 }

@@ -339,76 +339,21 @@ public final class Gemm {
                     float[] four = new float[4];
                     int j = j0;
                     for (; j + 4 <= j1; j += 4) {
-                        dot4(a, ai, b, bOff + j * bCs, bCs, k, four);
+                        DotKernels.dot4(a, ai, b, bOff + j * bCs, bCs, k, four);
                         for (int q = 0; q < 4; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + four[q] : four[q];
                     }
                     for (; j < j1; j++) {
-                        float s = dot(a, ai, b, bOff + j * bCs, k);
+                        float s = DotKernels.dotVector(a, ai, b, bOff + j * bCs, k);
                         c[ci + j] = accumulate ? c[ci + j] + s : s;
                     }
                 } else if (bCs == 1) {
                     if (!accumulate) java.util.Arrays.fill(c, ci + j0, ci + j1, 0f);
-                    for (int p = 0; p < k; p++) axpy(a[ai + p * aCs], b, bOff + p * bRs + j0, c, ci + j0, j1 - j0);
+                    for (int p = 0; p < k; p++) DotKernels.axpy(a[ai + p * aCs], b, bOff + p * bRs + j0, c, ci + j0, j1 - j0);
                 } else {
                     gemmNaive(1, j1 - j0, k, a, ai, aRs, aCs, b, bOff + j0 * bCs, bRs, bCs, c, ci + j0, ldc, accumulate);
                 }
             }
         });
-    }
-
-    /**
-     * {@code sum x[xo+i]*y[yo+i]} with one vector accumulator. In generation this reads a weight row from memory,
-     * which is slower than the fused multiply-add chain, so one accumulator costs nothing; and it is exactly the
-     * per-row arithmetic of {@link #dot4}, so a result does not depend on which of the two computed it.
-     */
-    static float dot(float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) {
-            acc = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), acc);
-        }
-        float s = Vectorization.sumLanes(acc);
-        for (; i < n; i++) s += x[xo + i] * y[yo + i];
-        return s;
-    }
-
-    /**
-     * Four dot products of {@code x} with the rows of y starting at {@code yo}, {@code yo + ys}, ... at once:
-     * four memory streams in flight instead of one (generation is bound by reading the weights), x loaded once
-     * for the four. Each row's arithmetic is {@link #dot}'s.
-     */
-    static void dot4(float[] x, int xo, float[] y, int yo, int ys, int n, float[] out) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            a0 = xv.fma(FloatVector.fromArray(F, y, yo + i), a0);
-            a1 = xv.fma(FloatVector.fromArray(F, y, yo + ys + i), a1);
-            a2 = xv.fma(FloatVector.fromArray(F, y, yo + 2 * ys + i), a2);
-            a3 = xv.fma(FloatVector.fromArray(F, y, yo + 3 * ys + i), a3);
-        }
-        float s0 = Vectorization.sumLanes(a0), s1 = Vectorization.sumLanes(a1), s2 = Vectorization.sumLanes(a2), s3 = Vectorization.sumLanes(a3);
-        for (; i < n; i++) {
-            float xi = x[xo + i];
-            s0 += xi * y[yo + i];
-            s1 += xi * y[yo + ys + i];
-            s2 += xi * y[yo + 2 * ys + i];
-            s3 += xi * y[yo + 3 * ys + i];
-        }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
-    }
-
-    /** {@code y[yo+i] += alpha * x[xo+i]}. */
-    static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector va = FloatVector.broadcast(F, alpha);
-        int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) {
-            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
     static int ceilDiv(int a, int b) {

@@ -12,14 +12,10 @@ public final class Indexing {
     public static NDArray embedding(NDArray weight, IntNDArray ids) {
         if (weight.rank() != 2) throw new IllegalArgumentException("embedding: weight must be (V, C), got " + Shape.format(weight.shape()));
         NDArray w = weight.contiguous();
-        int v = w.dim(0), c = w.dim(1);
+        int c = w.dim(1);
         int[] idx = ids.storage();
         float[] out = new float[idx.length * c];
-        for (int t = 0; t < idx.length; t++) {
-            int id = idx[t];
-            if (id < 0 || id >= v) throw new IndexOutOfBoundsException("embedding: token id " + id + " at position " + t + " is outside the vocabulary of " + v);
-            System.arraycopy(w.storage(), w.offset() + id * c, out, t * c, c);
-        }
+        EmbeddingKernels.forward(w.storage(), w.offset(), idx, out, idx.length, w.dim(0), c);
         int[] shape = java.util.Arrays.copyOf(ids.shape(), ids.rank() + 1);
         shape[ids.rank()] = c;
         return NDArray.of(out, shape);
@@ -30,10 +26,7 @@ public final class Indexing {
         NDArray g = grad.contiguous();
         int c = g.dim(-1);
         float[] out = new float[vocab * c];
-        int[] idx = ids.storage();
-        for (int t = 0; t < idx.length; t++) {
-            ElementwiseKernels.binaryVector(BinaryOp.ADD, out, idx[t] * c, 1, g.storage(), g.offset() + t * c, 1, out, idx[t] * c, c);
-        }
+        EmbeddingKernels.backward(g.storage(), g.offset(), ids.storage(), out, ids.storage().length, c);
         return NDArray.of(out, vocab, c);
     }
 

@@ -3,10 +3,8 @@ package llm.optim;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import llm.autograd.Tensor;
+import llm.tensor.AdamWKernels;
 import llm.tensor.NDArray;
 import llm.tensor.Parallelism;
 import llm.tensor.Vectorization;
@@ -24,9 +22,9 @@ import llm.tensor.Vectorization;
  * <p>With {@link Options#decayMatricesOnly()} only tensors of two or more dimensions decay (weights and
  * embeddings), not biases or LayerNorm scales and shifts, as nanoGPT configures its AdamW.
  *
- * <p>{@link #updateReference} is the loop above, written plainly; {@link #updateVector} is the same
- * arithmetic eight lanes at a time (the Vector API's square root and division are exactly rounded, so the two
- * agree bit for bit). Both are element-wise, so the result does not depend on the thread count.
+ * <p>The arithmetic is {@link AdamWKernels}' (a plain reference loop and a Vector API twin that agree bit for
+ * bit); chunks of each parameter run on the threads of a {@link Parallelism}. Both are element-wise, so the
+ * result does not depend on the thread count.
  */
 public final class AdamW extends Optimizer {
     /**
@@ -50,7 +48,6 @@ public final class AdamW extends Optimizer {
         }
     }
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int CHUNK = 1 << 16;
 
     private final Options options;
@@ -99,46 +96,11 @@ public final class AdamW extends Optimizer {
         parallelism.forEach(chunks, c -> {
             int from = c * CHUNK, to = Math.min(n, from + CHUNK);
             if (Vectorization.ENABLED) {
-                updateVector(ps, pOff, gs, gOff, m, v, from, to, decayFactor, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, correction2Sqrt, eps);
+                AdamWKernels.updateVector(ps, pOff, gs, gOff, m, v, from, to, decayFactor, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, correction2Sqrt, eps);
             } else {
-                updateReference(ps, pOff, gs, gOff, m, v, from, to, decayFactor, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, correction2Sqrt, eps);
+                AdamWKernels.updateReference(ps, pOff, gs, gOff, m, v, from, to, decayFactor, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, correction2Sqrt, eps);
             }
         });
-    }
-
-    /** The update of elements {@code [from, to)}, one at a time. */
-    static void updateReference(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int from, int to,
-                                float decayFactor, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                                float stepSize, float correction2Sqrt, float eps) {
-        for (int i = from; i < to; i++) {
-            float grad = g[gOff + i];
-            float param = p[pOff + i] * decayFactor;
-            float mi = m[i] + oneMinusBeta1 * (grad - m[i]);
-            float vi = v[i] * beta2 + oneMinusBeta2 * (grad * grad);
-            float denom = (float) Math.sqrt(vi) / correction2Sqrt + eps;
-            m[i] = mi;
-            v[i] = vi;
-            p[pOff + i] = param + -stepSize * (mi / denom);
-        }
-    }
-
-    /** The same update with {@link FloatVector}s of the preferred width, the tail one element at a time. */
-    static void updateVector(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int from, int to,
-                             float decayFactor, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-                             float stepSize, float correction2Sqrt, float eps) {
-        int i = from;
-        for (int upper = from + S.loopBound(to - from); i < upper; i += S.length()) {
-            FloatVector grad = FloatVector.fromArray(S, g, gOff + i);
-            FloatVector param = FloatVector.fromArray(S, p, pOff + i).mul(decayFactor);
-            FloatVector mi = FloatVector.fromArray(S, m, i);
-            mi = mi.add(grad.sub(mi).mul(oneMinusBeta1));
-            FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(grad.mul(grad).mul(oneMinusBeta2));
-            FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(correction2Sqrt).add(eps);
-            mi.intoArray(m, i);
-            vi.intoArray(v, i);
-            param.add(mi.div(denom).mul(-stepSize)).intoArray(p, pOff + i);
-        }
-        updateReference(p, pOff, g, gOff, m, v, i, to, decayFactor, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, correction2Sqrt, eps);
     }
 
     @Override

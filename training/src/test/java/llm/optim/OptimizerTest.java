@@ -77,21 +77,6 @@ class OptimizerTest {
     }
 
     @Test
-    void vectorAdamWKernelEqualsReferenceBitForBit() {
-        qt().withExamples(60).forAll(integers().between(1, 300), longs().all()).checkAssert((n, seed) -> {
-            SeededRandom rng = new SeededRandom(seed);
-            float[] p = NDArray.randn(rng, n).toArray(), g = NDArray.randn(rng, n).toArray();
-            float[] m = NDArray.randn(rng, n).toArray(), v = NDArray.rand(rng, n).toArray();
-            float[] p2 = p.clone(), m2 = m.clone(), v2 = v.clone();
-            AdamW.updateReference(p, 0, g, 0, m, v, 0, n, 0.99f, 0.1f, 0.999f, 0.001f, 0.01f, 0.3f, 1e-8f);
-            AdamW.updateVector(p2, 0, g, 0, m2, v2, 0, n, 0.99f, 0.1f, 0.999f, 0.001f, 0.01f, 0.3f, 1e-8f);
-            assertArrayEquals(p, p2);
-            assertArrayEquals(m, m2);
-            assertArrayEquals(v, v2);
-        });
-    }
-
-    @Test
     void adamWResultDoesNotDependOnThreads() {
         float[][] results = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {

@@ -1,49 +1,33 @@
-package llm.autograd.fused;
-
-import java.util.List;
+package llm.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import llm.autograd.Graph;
-import llm.autograd.Tensor;
-import llm.tensor.NDArray;
-import llm.tensor.VectorFunctions;
-import llm.tensor.Vectorization;
-
 /**
- * GELU with the tanh approximation GPT-2 uses (Book §4.3):
- * {@code 0.5 · x · (1 + tanh(sqrt(2/π) · (x + 0.044715 · x³)))}.
- *
- * <p>Fused: one pass forward, and a backward from the closed-form derivative, instead of the eight
- * primitives (and their saved intermediates) of {@link #composed}. Each pass has a scalar reference and a
- * Vector API version ({@code Math.tanh} alone took an eighth of a GPT-2 forward pass).
+ * GELU with the tanh approximation GPT-2 uses (Book §4.3), forward and backward over plain arrays:
+ * {@code 0.5 · x · (1 + tanh(sqrt(2/π) · (x + 0.044715 · x³)))}, and its closed-form derivative. Each pass has a
+ * scalar reference and a Vector API version ({@code Math.tanh} alone took an eighth of a GPT-2 forward pass);
+ * the vector tanh is {@link VectorFunctions#tanh}, built from exactly rounded operations.
  */
-public final class GELU {
+public final class GeluKernels {
     /** sqrt(2/π), from Hendrycks and Gimpel, "Gaussian Error Linear Units", 2016, eq. for the tanh approximation. */
-    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+    public static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     /** The cubic coefficient of the same approximation. */
-    private static final float CUBIC = 0.044715f;
+    public static final float CUBIC = 0.044715f;
     private static final VectorSpecies<Float> F = Vectorization.SPECIES;
 
-    private GELU() {}
+    private GeluKernels() {}
 
-    public static Tensor apply(Tensor x) {
-        NDArray xc = x.data().contiguous();
-        float[] in = xc.storage();
-        int base = xc.offset();
-        int n = xc.numel();
-        float[] out = new float[n];
+    /** {@code out[0..n) = gelu(in[base..base+n))}, vector or scalar as {@link Vectorization#ENABLED} says. */
+    public static void forward(float[] in, int base, float[] out, int n) {
         if (Vectorization.ENABLED) forwardVector(in, base, out, n);
         else forwardScalar(in, base, out, n);
-        return Graph.record(NDArray.of(out, x.shape()), "gelu", List.of(x), g -> {
-            NDArray gc = g.contiguous();
-            float[] dx = new float[n];
-            if (Vectorization.ENABLED) backwardVector(in, base, gc.storage(), gc.offset(), dx, n);
-            else backwardScalar(in, base, gc.storage(), gc.offset(), dx, n);
-            x.accumulateGrad(NDArray.of(dx, x.shape()));
-        });
+    }
+
+    /** {@code dx[0..n) = dy[go..go+n) · gelu'(in[base..base+n))}, vector or scalar. */
+    public static void backward(float[] in, int base, float[] dy, int go, float[] dx, int n) {
+        if (Vectorization.ENABLED) backwardVector(in, base, dy, go, dx, n);
+        else backwardScalar(in, base, dy, go, dx, n);
     }
 
     /** Reference: {@code out[i] = 0.5 x (1 + tanh(sqrt(2/π)(x + 0.044715 x³)))} for {@code x = in[base + i]}. */
@@ -100,11 +84,5 @@ public final class GELU {
             float du = SQRT_2_OVER_PI * (1f + 3f * CUBIC * v * v);
             dx[i] = dy[go + i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du);
         }
-    }
-
-    /** The book's {@code GELU.forward}, built from primitives. */
-    public static Tensor composed(Tensor x) {
-        Tensor inner = x.add(x.pow(3f).mul(CUBIC)).mul(SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
     }
 }

@@ -22,8 +22,8 @@ import llm.tensor.Shape;
  * the weight's gradient comes out per batch element, is summed over the batch and transposed back, which costs a
  * (B, in, out) array and two copies of W-sized arrays; the tests check one against the other.
  */
-public final class Linear {
-    private Linear() {}
+public final class FusedLinear {
+    private FusedLinear() {}
 
     /** {@code x (..., in)}, {@code weight (out, in)}, {@code bias (out)} or null; returns {@code (..., out)}. */
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias) {

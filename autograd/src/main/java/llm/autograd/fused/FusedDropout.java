@@ -12,8 +12,8 @@ import llm.tensor.SeededRandom;
  * survivors are scaled by {@code 1/(1-p)}, so the expected value is unchanged and evaluation needs no
  * rescaling. The mask comes from the generator passed in, so a seed reproduces it.
  */
-public final class Dropout {
-    private Dropout() {}
+public final class FusedDropout {
+    private FusedDropout() {}
 
     public static Tensor apply(Tensor x, float p, boolean training, SeededRandom rng) {
         if (p < 0f || p >= 1f) throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
