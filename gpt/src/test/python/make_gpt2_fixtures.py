@@ -9,7 +9,8 @@ weights is written three ways:
   tiny-gpt2/config.json          the Hugging Face config fields the loader reads
   tiny-gpt2-hf.bin               the same tensors as GPT2LMHeadModel's state_dict (prefix transformer., lm_head),
                                  saved with torch.save (zip + pickle)
-  tiny-gpt2-book.pth             the book's GPTModel state_dict (tok_emb, trf_blocks.N.att.W_query, ...), torch.save
+  tiny-gpt2-book.pth             the book's GPTModel state_dict (tok_emb, trf_blocks.N.att.W_query, ..., and the causal
+                                 mask trf_blocks.N.att.mask, a persistent buffer in the book), torch.save
 and expected.json holds token ids, the logits of the model on them and 8 greedy tokens, computed here in PyTorch.
 
 With `--check FILE.safetensors` it instead loads a file exported by the Java side (Hugging Face layout) into
@@ -55,7 +56,7 @@ class MultiHeadAttention(nn.Module):
         self.W_key = nn.Linear(dim, dim, bias=qkv_bias)
         self.W_value = nn.Linear(dim, dim, bias=qkv_bias)
         self.out_proj = nn.Linear(dim, dim)
-        self.register_buffer("mask", torch.triu(torch.ones(context, context), diagonal=1), persistent=False)
+        self.register_buffer("mask", torch.triu(torch.ones(context, context), diagonal=1))   # persistent, as the book
 
     def forward(self, x):
         b, t, c = x.shape
@@ -203,7 +204,9 @@ def check(path):
     with open(os.path.join(OUT, "expected.json")) as f:
         expected = json.load(f)
     model = GPTModel().eval()
-    model.load_state_dict(book_state_from_hf(read_safetensors(path)))
+    state = book_state_from_hf(read_safetensors(path))
+    state.update({k: v for k, v in model.state_dict().items() if k.endswith("att.mask")})   # buffers, not weights
+    model.load_state_dict(state)
     with torch.no_grad():
         logits = model(torch.tensor([expected["ids"]]))[0].flatten()
     diff = (logits - torch.tensor(expected["logits"])).abs().max().item()

@@ -12,7 +12,7 @@ import llm.optim.AdamW;
 import llm.tensor.IntNDArray;
 import llm.tensor.Parallelism;
 import llm.tensor.SeededRandom;
-import llm.training.LanguageModelLoss;
+import llm.pretraining.LanguageModelLoss;
 import llm.autograd.Tensor;
 
 /**
@@ -48,7 +48,7 @@ public final class TrainBench {
         for (int s = -1; s < steps; s++) {   // one warm-up step
             long start = System.nanoTime();
             opt.zeroGrad();
-            Tensor loss = LanguageModelLoss.batchLoss(model, batch);
+            Tensor loss = LanguageModelLoss.calcLossBatch(model, batch);
             long forward = System.nanoTime();
             loss.backward();
             long backward = System.nanoTime();

@@ -1,21 +1,15 @@
 package llm.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import llm.generation.Generator;
 import llm.generation.SamplingOptions;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
-import llm.tensor.SeededRandom;
-import llm.tokenizer.BytePairTokenizer;
+import llm.pretraining.PretrainedModel;
 import llm.tokenizer.Tokenizer;
-import llm.training.Checkpoint;
-import llm.weights.GPT2Weights;
-import llm.weights.SafeTensorsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,29 +57,20 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (maxNewTokens < 0) throw new IllegalArgumentException("--max-new-tokens must be >= 0, got " + maxNewTokens);
         if ((checkpoint == null) == !randomInit) throw new IllegalArgumentException("give either --checkpoint PATH or --random-init");
-        GPTModel gpt;
-        Tokenizer tokenizer;
+        PretrainedModel loaded;
         if (randomInit) {
             GPTConfig cfg = GPTConfig.named(model);
             System.err.printf("building %s with random weights (%,d parameters)...%n", model, cfg.parameterCount(false));
-            gpt = new GPTModel(cfg, false, new SeededRandom(seed));
-            tokenizer = BytePairTokenizer.gpt2();
-        } else if (isTrainingCheckpoint(checkpoint)) {
-            Map<String, String> meta = Checkpoint.metadata(checkpoint);
-            gpt = Checkpoint.loadModel(checkpoint);
-            tokenizer = TrainCommand.tokenizerOf(meta.getOrDefault("tokenizer", "gpt2"), meta.get("alphabet"));
-            System.err.printf("loaded %s (step %s, %,d parameters, %s tokenizer)%n", Checkpoint.resolve(checkpoint), meta.get("step"),
-                    gpt.numParameters(), meta.getOrDefault("tokenizer", "gpt2"));
+            loaded = PretrainedModel.randomInit(cfg, seed);
         } else {
             long start = System.nanoTime();
-            gpt = GPT2Weights.load(checkpoint, 0f);
-            tokenizer = BytePairTokenizer.gpt2();
-            System.err.printf("loaded GPT-2 weights from %s in %.1f s (%,d parameters)%n", checkpoint, (System.nanoTime() - start) / 1e9, gpt.numParameters());
+            loaded = PretrainedModel.load(checkpoint);
+            System.err.printf("loaded %s in %.1f s%n", loaded.description(), (System.nanoTime() - start) / 1e9);
         }
-        gpt.eval();
+        GPTModel gpt = loaded.model();
+        Tokenizer tokenizer = loaded.tokenizer();
         int contextSize = context != null ? Math.min(context, gpt.config().contextLength()) : gpt.config().contextLength();
-        int eos = tokenizer instanceof BytePairTokenizer bpe ? bpe.specialId(BytePairTokenizer.END_OF_TEXT) : -1;
-        SamplingOptions options = new SamplingOptions(temperature, topK, topP, eos, seed);
+        SamplingOptions options = new SamplingOptions(temperature, topK, topP, loaded.endOfText(), seed);
         int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) throw new IllegalArgumentException("--prompt is empty");
         for (int id : ids) {
@@ -107,15 +92,6 @@ final class GenerateCommand implements Callable<Integer> {
         int generated = out.length - ids.length;
         System.err.printf("%d tokens in %.2f s (%.1f tokens/s)%n", generated, seconds, generated / seconds);
         return 0;
-    }
-
-    /** A file or folder written by {@code ./llm train} (its metadata says so). */
-    static boolean isTrainingCheckpoint(Path path) throws IOException {
-        Path file = Checkpoint.resolve(path);
-        if (!Files.isRegularFile(file) || !file.toString().endsWith(".safetensors")) return false;
-        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            return f.metadata().containsKey("format") && f.metadata().get("format").startsWith("llm-java-checkpoint");
-        }
     }
 
     /**

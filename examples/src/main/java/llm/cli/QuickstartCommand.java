@@ -34,8 +34,8 @@ final class QuickstartCommand implements Callable<Integer> {
         String data = BookData.path("the-verdict.txt").toString();
         String[] train = {"--data", data, "--tokenizer", "gpt2", "--model", "custom", "--layers", "4", "--heads", "4", "--width", "128",
                 "--context", "64", "--batch", "8", "--epochs", Integer.toString(epochs), "--lr", "3e-3", "--warmup", "10",
-                "--min-lr", "3e-4", "--clip", "1.0", "--eval-every", "9", "--eval-batches", "3", "--sample-tokens", "30",
-                "--seed", Long.toString(seed), "--out", out.toString()};
+                "--min-lr", "3e-4", "--clip", "1.0", "--clip-during-warmup", "--eval-every", "9", "--eval-batches", "3", "--sample-tokens", "30",
+                "--seed", Long.toString(seed), "--out", out.toString(), "--overwrite"};
         System.out.println("== ./llm train " + String.join(" ", train));
         int rc = run(new TrainCommand(), train);
         if (rc != 0) return rc;

@@ -10,7 +10,7 @@ import llm.generation.Generator;
 import llm.gpt.GPTModel;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
-import llm.training.LanguageModelLoss;
+import llm.pretraining.LanguageModelLoss;
 import llm.weights.GPT2Weights;
 
 /**
@@ -51,7 +51,7 @@ public final class Ch05PretrainedGPT2 {
         int ctx = Math.min(256, model.config().contextLength());
         DataLoader train = new DataLoader(new GPTDatasetV1(tok.encode(text.substring(0, split)), ctx, ctx), 2, true, true, new SeededRandom(123));
         DataLoader val = new DataLoader(new GPTDatasetV1(tok.encode(text.substring(split)), ctx, ctx), 2, false, false, null);
-        System.out.printf("training loss %.4f, validation loss %.4f%n", LanguageModelLoss.meanLoss(model, train, 0), LanguageModelLoss.meanLoss(model, val, 0));
+        System.out.printf("training loss %.4f, validation loss %.4f%n", LanguageModelLoss.calcLossLoader(model, train, 0), LanguageModelLoss.calcLossLoader(model, val, 0));
     }
 
     private static Path tinyFixture() {

@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import llm.autograd.Grad;
+import llm.data.Batch;
 import llm.data.DataLoader;
 import llm.data.EpochBatches;
 import llm.data.GPTDatasetV1;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
 import llm.optim.AdamW;
-import llm.optim.LearningRateSchedule;
+import llm.pretraining.GPTCheckpoints;
+import llm.pretraining.LanguageModelLoss;
 import llm.tensor.IntNDArray;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
@@ -28,14 +30,18 @@ import llm.training.Trainer;
 public final class Ch05SaveAndLoadWeights {
     private Ch05SaveAndLoadWeights() {}
 
-    static Trainer trainer(int[] ids, Path checkpoint) {
+    static Trainer<Batch> trainer(int[] ids, Path checkpoint) {
         GPTConfig cfg = new GPTConfig(50257, 32, 64, 2, 2, 0.1f, false);
         SeededRandom rng = new SeededRandom(123);
         GPTModel model = new GPTModel(cfg, false, rng);
         DataLoader loader = new DataLoader(new GPTDatasetV1(ids, 32, 32), 4, true, true, rng);
-        return new Trainer(model, new AdamW(model.namedParameters(), 1e-3, AdamW.Options.withWeightDecay(0.1)),
-                LearningRateSchedule.constant(1e-3), new EpochBatches(loader, rng), null, null,
-                new Trainer.Options(8, 1, 0, 0, 0, 0, 4, checkpoint));
+        Trainer.Options options = Trainer.Options.steps(8);
+        if (checkpoint != null) options = options.checkpoint(checkpoint, 4);
+        Trainer<Batch> trainer = Trainer.builder(model, new AdamW(model.namedParameters(), 1e-3, AdamW.Options.withWeightDecay(0.1)),
+                        new EpochBatches(loader, rng), LanguageModelLoss.of(model))
+                .options(options).random(rng).build();
+        GPTCheckpoints.describe(model, trainer.extraMetadata());   // so that the checkpoint can rebuild the GPT
+        return trainer;
     }
 
     public static void main(String[] args) throws IOException {
@@ -43,23 +49,24 @@ public final class Ch05SaveAndLoadWeights {
         Path dir = Files.createTempDirectory("ch05");
         Path file = dir.resolve(Checkpoint.FILE_NAME);
 
-        Trainer straight = trainer(ids, null);
+        Trainer<Batch> straight = trainer(ids, null);
         double[] straightLosses = new double[8];
         for (int s = 0; s < 8; s++) straightLosses[s] = straight.step();
 
-        Trainer first = trainer(ids, file);
+        Trainer<Batch> first = trainer(ids, file);
         first.runUntil(4);                               // saves at step 4
         System.out.printf("saved %s: %,d bytes%n", file.getFileName(), Files.size(file));
 
-        GPTModel loaded = Checkpoint.loadModel(file);
+        GPTModel loaded = GPTCheckpoints.loadModel(file);
         IntNDArray probe = IntNDArray.of(Arrays.copyOf(ids, 32), 1, 32);
-        first.model().eval();
+        GPTModel trained = (GPTModel) first.model();
+        trained.eval();
         try (var off = Grad.off()) {
-            float[] a = first.model().forward(probe).data().toArray(), b = loaded.forward(probe).data().toArray();
+            float[] a = trained.forward(probe).data().toArray(), b = loaded.forward(probe).data().toArray();
             System.out.println("loaded model gives identical logits: " + Arrays.equals(a, b));
         }
 
-        Trainer resumed = trainer(ids, file);
+        Trainer<Batch> resumed = trainer(ids, file);
         Checkpoint.restore(file, resumed);
         System.out.println("resumed at step " + resumed.stepsDone());
         for (int s = 4; s < 8; s++) {

@@ -13,7 +13,7 @@ import llm.tensor.IntNDArray;
 import llm.tensor.NDArray;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
-import llm.training.LanguageModelLoss;
+import llm.pretraining.LanguageModelLoss;
 
 /**
  * Book §5.1, "Evaluating generative text models": the untrained 124M model (context 256) on the book's two
@@ -55,7 +55,7 @@ public final class Ch05TextGenerationLoss {
         DataLoader trainLoader = new DataLoader(new GPTDatasetV1(train, 256, 256), 2, true, true, new SeededRandom(123));
         DataLoader valLoader = new DataLoader(new GPTDatasetV1(val, 256, 256), 2, false, false, null);
         System.out.printf("train batches %d, validation batches %d%n", trainLoader.size(), valLoader.size());
-        System.out.printf("training loss %.4f%n", LanguageModelLoss.meanLoss(model, trainLoader, 0));
-        System.out.printf("validation loss %.4f%n", LanguageModelLoss.meanLoss(model, valLoader, 0));
+        System.out.printf("training loss %.4f%n", LanguageModelLoss.calcLossLoader(model, trainLoader, 0));
+        System.out.printf("validation loss %.4f%n", LanguageModelLoss.calcLossLoader(model, valLoader, 0));
     }
 }

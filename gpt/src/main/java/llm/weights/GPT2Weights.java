@@ -17,10 +17,16 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import llm.autograd.Tensor;
+import llm.formats.AtomicFile;
+import llm.formats.SafeTensorsFile;
+import llm.formats.SafeTensorsWriter;
+import llm.formats.TensorSource;
+import llm.formats.TorchCheckpoint;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
 import llm.tensor.NDArray;
 import llm.tensor.SeededRandom;
+import llm.tensor.Shape;
 
 /**
  * Pretrained GPT-2 weights into this project's {@link GPTModel} and back (Book §5.5, "Loading pretrained
@@ -165,6 +171,12 @@ public final class GPT2Weights {
             if (tied && name.equals("out_head.weight")) continue;
             copy.plain(name, name);
         }
+        for (int i = 0; i < layers; i++) {
+            // The book registers its causal mask as a persistent buffer, so its torch.save files hold one per
+            // layer: a (context, context) matrix the model rebuilds itself. Checked for shape, then not used.
+            String mask = "trf_blocks." + i + ".att.mask";
+            if (src.names().contains(mask)) copy.take(mask, context, context);
+        }
         used.add("out_head.weight");
         copy.finish(tied ? Set.of("out_head.weight") : Set.of());
         model.eval();
@@ -211,8 +223,8 @@ public final class GPT2Weights {
             if (!src.names().contains(name)) throw new IllegalArgumentException(src.describe() + " is missing tensor '" + name + "'");
             NDArray t = src.read(name);
             if (!java.util.Arrays.equals(t.shape(), shape)) {
-                throw new IllegalArgumentException(src.describe() + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(t.shape())
-                        + ", the model needs " + java.util.Arrays.toString(shape));
+                throw new IllegalArgumentException(src.describe() + ": tensor '" + name + "' has shape " + Shape.format(t.shape())
+                        + ", expected " + Shape.format(shape));
             }
             usedSource.add(name);
             return t;
@@ -231,7 +243,7 @@ public final class GPT2Weights {
             Tensor t = target(to);
             if (!java.util.Arrays.equals(t.shape(), value.shape())) {
                 throw new IllegalArgumentException(src.describe() + ": tensor '" + from + "' gives " + to + " the shape "
-                        + java.util.Arrays.toString(value.shape()) + ", the model needs " + java.util.Arrays.toString(t.shape()));
+                        + Shape.format(value.shape()) + ", expected " + Shape.format(t.shape()));
             }
             float[] values = value.toArray();
             NDArray data = t.data();

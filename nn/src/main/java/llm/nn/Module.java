@@ -10,7 +10,7 @@ import java.util.Set;
 
 import llm.autograd.Tensor;
 import llm.tensor.NDArray;
-import llm.tensor.Shape;
+import llm.tensor.StateDictCheck;
 
 /**
  * A part of a network that owns parameters and sub-modules under names, like {@code torch.nn.Module}
@@ -120,14 +120,7 @@ public abstract class Module {
      */
     public void loadStateDict(Map<String, NDArray> state) {
         Map<String, Tensor> mine = namedParameters();
-        for (String name : mine.keySet()) if (!state.containsKey(name)) throw new IllegalArgumentException("loadStateDict: missing tensor '" + name + "'");
-        for (String name : state.keySet()) if (!mine.containsKey(name)) throw new IllegalArgumentException("loadStateDict: unexpected tensor '" + name + "'");
-        for (var e : mine.entrySet()) {
-            int[] want = e.getValue().shape(), got = state.get(e.getKey()).shape();
-            if (!Shape.same(want, got)) {
-                throw new IllegalArgumentException("loadStateDict: '" + e.getKey() + "' has shape " + Shape.format(got) + ", the model needs " + Shape.format(want));
-            }
-        }
+        StateDictCheck.check("loadStateDict", "", mine, Tensor::shape, state, NDArray::shape);
         for (var e : mine.entrySet()) e.getValue().setData(state.get(e.getKey()).contiguous());
     }
 }

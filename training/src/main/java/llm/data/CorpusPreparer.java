@@ -53,8 +53,8 @@ public final class CorpusPreparer {
     }
 
     CorpusPreparer(Function<String, int[]> encoder, int endOfText, double valFraction, long shardTokens, String name, int threads, int blockBytes) {
-        if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
-        if (shardTokens < 1) throw new IllegalArgumentException("--shard-tokens must be positive, got " + shardTokens);
+        if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("the validation fraction must be in [0, 1), got " + valFraction);
+        if (shardTokens < 1) throw new IllegalArgumentException("tokens per shard must be positive, got " + shardTokens);
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         this.encoder = encoder;
         this.endOfText = endOfText;

@@ -9,7 +9,7 @@ import llm.tensor.SeededRandom;
  * input_batch, target_batch in train_loader:}), remembering where it is: the epoch, the batch within it and the
  * generator state at the start of the epoch, from which that epoch's shuffled order is drawn again on restore.
  */
-public final class EpochBatches implements BatchStream {
+public final class EpochBatches implements BatchStream<Batch> {
     private final DataLoader loader;
     private final SeededRandom rng;
     private long epoch;

@@ -13,7 +13,7 @@ import llm.tensor.SeededRandom;
  * Batch b = batches.next();   // (8, 256) inputs and targets
  * }
  */
-public final class RandomBatches implements BatchStream {
+public final class RandomBatches implements BatchStream<Batch> {
     private final TokenSource tokens;
     private final int batchSize;
     private final int blockSize;

@@ -55,7 +55,7 @@ public final class Utf8Text {
 
         @Override
         public String getMessage() {
-            return file + ": not valid UTF-8 at byte offset " + offset + " (read it with replacement characters with --replace-invalid)";
+            return file + ": not valid UTF-8 at byte offset " + offset + " (the file must be UTF-8 text; it can be read with replacement characters instead)";
         }
 
         public long offset() {

@@ -10,6 +10,7 @@ import java.util.Set;
 
 import llm.autograd.Tensor;
 import llm.tensor.NDArray;
+import llm.tensor.StateDictCheck;
 
 /**
  * What every optimiser shares (PyTorch's {@code torch.optim.Optimizer}): the parameters it updates, by name,
@@ -90,17 +91,7 @@ public abstract class Optimizer {
      */
     public final void loadState(Map<String, NDArray> state, long steps) {
         Map<String, NDArray> mine = state();
-        for (var e : mine.entrySet()) {
-            NDArray got = state.get(e.getKey());
-            if (got == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state '" + e.getKey() + "' is missing");
-            if (!java.util.Arrays.equals(got.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state '" + e.getKey() + "' has shape "
-                        + java.util.Arrays.toString(got.shape()) + ", the parameter has " + java.util.Arrays.toString(e.getValue().shape()));
-            }
-        }
-        for (String key : state.keySet()) {
-            if (!mine.containsKey(key)) throw new IllegalArgumentException(getClass().getSimpleName() + ": unexpected optimizer state '" + key + "'");
-        }
+        StateDictCheck.check(getClass().getSimpleName() + " state", "", mine, NDArray::shape, state, NDArray::shape);
         for (var e : mine.entrySet()) {
             float[] src = state.get(e.getKey()).contiguous().toArray();
             System.arraycopy(src, 0, e.getValue().storage(), 0, src.length);

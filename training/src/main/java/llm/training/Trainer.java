@@ -8,65 +8,127 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 import llm.autograd.Grad;
 import llm.autograd.Tensor;
 import llm.data.Batch;
 import llm.data.BatchStream;
-import llm.gpt.GPTModel;
+import llm.nn.Module;
 import llm.optim.GradientClipping;
 import llm.optim.LearningRateSchedule;
 import llm.optim.Optimizer;
+import llm.tensor.SeededRandom;
 
 /**
- * The pretraining loop of Book §5.2 ({@code train_model_simple}) with the additions of Appendix D and the
- * course: learning-rate warmup and cosine decay, gradient clipping, gradient accumulation over micro-batches,
- * checkpoints, and a stop with a clear message when the loss turns NaN or infinite.
+ * The training loop of Book Appendix D ({@code train_model}): the book's {@code train_model_simple} (§5.2) plus
+ * learning-rate warmup and cosine decay, gradient clipping, gradient accumulation over micro-batches, checkpoints,
+ * and a stop with a clear message when the loss turns NaN or infinite. It trains any {@link Module} on any batch
+ * type: all it needs is a {@link BatchLoss}. Pretraining (chapter 5), classification and instruction fine-tuning
+ * are uses of it.
  *
  * <p>One optimiser step, read top to bottom in {@link #step()}:
  * <ol>
  * <li>set the learning rate from the schedule;
- * <li>for each of {@code accumulate} micro-batches: forward, cross-entropy divided by {@code accumulate}, backward
- * (gradients add up, so the step sees the mean gradient of all micro-batches);
+ * <li>for each of {@code accumulate} micro-batches: the loss divided by {@code accumulate}, backward (gradients
+ * add up, so the step sees the mean gradient of all micro-batches);
  * <li>refuse a non-finite loss or gradient norm (the parameters stay as they were);
- * <li>clip the global gradient norm, then let the optimiser update the parameters.
+ * <li>clip the global gradient norm (from step {@code clipFromStep} on), then let the optimiser update the
+ * parameters.
  * </ol>
- * Every {@code evalEvery} steps the model is evaluated (mean loss over {@code evalBatches} batches of the
- * training and the validation data, in evaluation mode, as the book's {@code evaluate_model}); every {@code
- * sampleEvery} steps a sample is generated; every {@code checkpointEvery} steps, and at the end, a checkpoint
- * is written (atomically, see {@link Checkpoint}).
+ * Every {@code evalEvery} steps, and after the last, the model is evaluated (mean loss over {@code evalBatches}
+ * batches of the training and the validation data, in evaluation mode, as the book's {@code evaluate_model});
+ * every {@code sampleEvery} steps a sample is generated; every {@code checkpointEvery} steps, and at the end, a
+ * checkpoint is written (atomically, see {@link Checkpoint}).
  *
  * <p>The book evaluates when {@code global_step % eval_freq == 0} with {@code global_step} counted from 0 after
  * the first update; so does this loop (after steps 1, 1 + evalEvery, ...), so its lines line up with the book's.
+ *
+ * {@snippet :
+ * Trainer<Batch> trainer = Trainer.builder(model, new AdamW(model.namedParameters(), 4e-4, AdamW.Options.withWeightDecay(0.1)),
+ *                 new EpochBatches(trainLoader, rng), batch -> LanguageModelLoss.calcLossBatch(model, batch))
+ *         .options(Trainer.Options.steps(100).evalEvery(5).evalBatches(5))
+ *         .evaluateOn(trainLoader, valLoader)
+ *         .build();
+ * trainer.run();
+ * }
+ *
+ * @param <B> the batch type
  */
-public final class Trainer {
+public final class Trainer<B> {
     /**
+     * How long and how a run trains. Start from {@link #steps(long)} and change what differs:
+     * {@code Options.steps(1000).accumulate(4).clip(1.0).evalEvery(50)}.
+     *
      * @param totalSteps      optimiser steps of the whole run (a resumed run continues to the same total)
      * @param accumulate      micro-batches per optimiser step (1: none)
      * @param clipNorm        largest global gradient norm, or 0 for no clipping
+     * @param clipFromStep    the first step (0-based) that is clipped; Appendix D clips only after the warmup
      * @param evalEvery       steps between evaluations, 0 for none
      * @param evalBatches     batches of each loader an evaluation averages over (the book's {@code eval_iter}), 0 for all
      * @param sampleEvery     steps between samples, 0 for none
      * @param checkpointEvery steps between checkpoints, 0 for only at the end (when {@code checkpoint} is set)
      * @param checkpoint      the checkpoint file, or null for none
      */
-    public record Options(long totalSteps, int accumulate, double clipNorm, int evalEvery, int evalBatches, int sampleEvery,
-                          int checkpointEvery, Path checkpoint) {
+    public record Options(long totalSteps, int accumulate, double clipNorm, long clipFromStep, int evalEvery, int evalBatches,
+                          int sampleEvery, int checkpointEvery, Path checkpoint) {
         public Options {
             if (totalSteps < 1) throw new IllegalArgumentException("training needs at least one step, got " + totalSteps);
             if (accumulate < 1) throw new IllegalArgumentException("accumulate must be at least 1, got " + accumulate);
             if (!(clipNorm >= 0)) throw new IllegalArgumentException("clip norm must be >= 0, got " + clipNorm);
+            if (clipFromStep < 0) throw new IllegalArgumentException("clipFromStep must be >= 0, got " + clipFromStep);
             if (evalEvery < 0 || evalBatches < 0 || sampleEvery < 0 || checkpointEvery < 0) {
                 throw new IllegalArgumentException("evalEvery, evalBatches, sampleEvery and checkpointEvery must be >= 0");
             }
+        }
+
+        /** {@code totalSteps} steps with the defaults: no accumulation, no clipping, no evaluation, samples or checkpoint. */
+        public static Options steps(long totalSteps) {
+            return new Options(totalSteps, 1, 0, 0, 0, 0, 0, 0, null);
+        }
+
+        public Options totalSteps(long n) {
+            return new Options(n, accumulate, clipNorm, clipFromStep, evalEvery, evalBatches, sampleEvery, checkpointEvery, checkpoint);
+        }
+
+        public Options accumulate(int n) {
+            return new Options(totalSteps, n, clipNorm, clipFromStep, evalEvery, evalBatches, sampleEvery, checkpointEvery, checkpoint);
+        }
+
+        /** Clip the global gradient norm to {@code maxNorm} at every step. */
+        public Options clip(double maxNorm) {
+            return new Options(totalSteps, accumulate, maxNorm, clipFromStep, evalEvery, evalBatches, sampleEvery, checkpointEvery, checkpoint);
+        }
+
+        /** Clip only from step {@code step} (0-based) on: Appendix D's {@code if global_step > warmup_steps} is {@code warmup + 1}. */
+        public Options clipFromStep(long step) {
+            return new Options(totalSteps, accumulate, clipNorm, step, evalEvery, evalBatches, sampleEvery, checkpointEvery, checkpoint);
+        }
+
+        public Options evalEvery(int n) {
+            return new Options(totalSteps, accumulate, clipNorm, clipFromStep, n, evalBatches, sampleEvery, checkpointEvery, checkpoint);
+        }
+
+        public Options evalBatches(int n) {
+            return new Options(totalSteps, accumulate, clipNorm, clipFromStep, evalEvery, n, sampleEvery, checkpointEvery, checkpoint);
+        }
+
+        public Options sampleEvery(int n) {
+            return new Options(totalSteps, accumulate, clipNorm, clipFromStep, evalEvery, evalBatches, n, checkpointEvery, checkpoint);
+        }
+
+        /** Write {@code file} every {@code every} steps (0: only at the end). */
+        public Options checkpoint(Path file, int every) {
+            return new Options(totalSteps, accumulate, clipNorm, clipFromStep, evalEvery, evalBatches, sampleEvery, every, file);
         }
     }
 
     /** What one optimiser step did. */
     public record StepReport(long step, long totalSteps, double loss, double learningRate, double gradNorm, long tokensSeen, long tokensInStep, double seconds) {}
 
-    /** Mean train and validation loss at a step (NaN when there is no validation data). */
+    /** Mean train and validation loss at a step (NaN when there is no such data). */
     public record Evaluation(long step, long tokensSeen, double trainLoss, double valLoss) {}
 
     /** Receives the loop's events, to print or plot them; every method does nothing by default. */
@@ -80,47 +142,110 @@ public final class Trainer {
         default void onCheckpoint(Path file, long step) {}
     }
 
-    private final GPTModel model;
+    /**
+     * Starts a trainer of {@code model} with {@code optimizer} on the batches of {@code data}, minimising {@code
+     * loss}; the rest has defaults (a constant learning rate, {@code Options.steps(1)}, no evaluation).
+     */
+    public static <B> Builder<B> builder(Module model, Optimizer optimizer, BatchStream<B> data, BatchLoss<B> loss) {
+        return new Builder<>(model, optimizer, data, loss);
+    }
+
+    /** The optional parts of a trainer, each with a default. */
+    public static final class Builder<B> {
+        private final Module model;
+        private final Optimizer optimizer;
+        private final BatchStream<B> data;
+        private final BatchLoss<B> loss;
+        private LearningRateSchedule schedule;
+        private Options options = Options.steps(1);
+        private Iterable<B> trainEval, valEval;
+        private SeededRandom random;
+        private ToLongFunction<B> tokens = b -> b instanceof Batch batch ? batch.inputs().numel() : 0;
+
+        private Builder(Module model, Optimizer optimizer, BatchStream<B> data, BatchLoss<B> loss) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            this.data = Objects.requireNonNull(data, "data");
+            this.loss = Objects.requireNonNull(loss, "loss");
+        }
+
+        /** The learning rate per step (default: the optimiser's rate, constant). */
+        public Builder<B> schedule(LearningRateSchedule s) {
+            this.schedule = s;
+            return this;
+        }
+
+        public Builder<B> options(Options o) {
+            this.options = o;
+            return this;
+        }
+
+        /** Batches to evaluate the training and validation loss on (in a fixed order); either may be null. */
+        public Builder<B> evaluateOn(Iterable<B> train, Iterable<B> val) {
+            this.trainEval = train;
+            this.valEval = val;
+            return this;
+        }
+
+        /** The generator dropout draws from, saved and restored with checkpoints so that a resume is bit-exact. */
+        public Builder<B> random(SeededRandom rng) {
+            this.random = rng;
+            return this;
+        }
+
+        /** How many tokens a batch holds, for the tokens-seen count (default: a {@link Batch}'s inputs, else 0). */
+        public Builder<B> tokens(ToLongFunction<B> count) {
+            this.tokens = count;
+            return this;
+        }
+
+        public Trainer<B> build() {
+            return new Trainer<>(this);
+        }
+    }
+
+    private final Module model;
     private final Optimizer optimizer;
     private final LearningRateSchedule schedule;
-    private final BatchStream data;
-    private final Iterable<Batch> trainEval, valEval;
+    private final BatchStream<B> data;
+    private final BatchLoss<B> loss;
+    private final Iterable<B> trainEval, valEval;
     private final Options options;
+    private final SeededRandom random;
+    private final ToLongFunction<B> tokens;
     private Listener listener = new Listener() {};
-    private Function<GPTModel, String> sampler;
+    private Supplier<String> sampler;
     private final Map<String, String> extraMetadata = new LinkedHashMap<>();
 
     private long step;
     private long tokensSeen;
     private final List<Evaluation> history = new ArrayList<>();
 
-    /**
-     * @param trainEval batches to evaluate the training loss on (in a fixed order), or null
-     * @param valEval   batches to evaluate the validation loss on, or null
-     */
-    public Trainer(GPTModel model, Optimizer optimizer, LearningRateSchedule schedule, BatchStream data,
-                   Iterable<Batch> trainEval, Iterable<Batch> valEval, Options options) {
-        this.model = model;
-        this.optimizer = optimizer;
-        this.schedule = schedule;
-        this.data = data;
-        this.trainEval = trainEval;
-        this.valEval = valEval;
-        this.options = options;
+    private Trainer(Builder<B> b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.schedule = b.schedule != null ? b.schedule : LearningRateSchedule.constant(b.optimizer.learningRate());
+        this.data = b.data;
+        this.loss = b.loss;
+        this.trainEval = b.trainEval;
+        this.valEval = b.valEval;
+        this.options = b.options;
+        this.random = b.random;
+        this.tokens = b.tokens;
     }
 
-    public Trainer listener(Listener l) {
+    public Trainer<B> listener(Listener l) {
         this.listener = l;
         return this;
     }
 
     /** Generates the text shown every {@code sampleEvery} steps (called in evaluation mode, without gradients). */
-    public Trainer sampler(Function<GPTModel, String> s) {
+    public Trainer<B> sampler(Supplier<String> s) {
         this.sampler = s;
         return this;
     }
 
-    /** Strings saved with every checkpoint (the tokenizer, say), so that a later command can rebuild the setting. */
+    /** Strings saved with every checkpoint (the model's configuration, the tokenizer), so that a later command can rebuild the setting. */
     public Map<String, String> extraMetadata() {
         return extraMetadata;
     }
@@ -137,7 +262,7 @@ public final class Trainer {
         while (step < end) {
             step();
             boolean lastOfRun = step == options.totalSteps();
-            if (options.evalEvery() > 0 && (step - 1) % options.evalEvery() == 0) evaluate();
+            if (options.evalEvery() > 0 && ((step - 1) % options.evalEvery() == 0 || lastOfRun)) evaluate();
             if (sampler != null && options.sampleEvery() > 0 && (step % options.sampleEvery() == 0 || lastOfRun)) sample();
             if (options.checkpoint() != null && ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || lastOfRun)) {
                 saveCheckpoint();
@@ -151,26 +276,27 @@ public final class Trainer {
         double lr = schedule.at(step);
         optimizer.setLearningRate(lr);
         optimizer.zeroGrad();
-        double loss = 0;
+        double total = 0;
         long tokensBefore = tokensSeen;
         for (int micro = 0; micro < options.accumulate(); micro++) {
-            Batch batch = data.next();
-            Tensor l = LanguageModelLoss.batchLoss(model, batch);
+            B batch = data.next();
+            Tensor l = loss.loss(batch);
             if (options.accumulate() > 1) l = l.div(options.accumulate());
             float value = l.item();
             if (!Float.isFinite(value)) throw diverged("loss is " + value);
             l.backward();
-            loss += value;
-            tokensSeen += batch.inputs().numel();
+            total += value;
+            tokensSeen += tokens.applyAsLong(batch);
         }
-        double norm = options.clipNorm() > 0
+        boolean clip = options.clipNorm() > 0 && step >= options.clipFromStep();
+        double norm = clip
                 ? GradientClipping.clipGlobalNorm(optimizer.parameters().values(), options.clipNorm())
                 : GradientClipping.globalNorm(optimizer.parameters().values());
         if (!Double.isFinite(norm)) throw diverged("gradient norm is " + norm);
         optimizer.step();
         step++;
-        listener.onStep(new StepReport(step, options.totalSteps(), loss, lr, norm, tokensSeen, tokensSeen - tokensBefore, (System.nanoTime() - started) / 1e9));
-        return loss;
+        listener.onStep(new StepReport(step, options.totalSteps(), total, lr, norm, tokensSeen, tokensSeen - tokensBefore, (System.nanoTime() - started) / 1e9));
+        return total;
     }
 
     private TrainingDivergedException diverged(String what) {
@@ -187,8 +313,8 @@ public final class Trainer {
     public Evaluation evaluate() {
         model.eval();
         try {
-            double train = trainEval == null ? Double.NaN : LanguageModelLoss.meanLoss(model, trainEval, options.evalBatches());
-            double val = valEval == null ? Double.NaN : LanguageModelLoss.meanLoss(model, valEval, options.evalBatches());
+            double train = trainEval == null ? Double.NaN : BatchLoss.meanLoss(loss, trainEval, options.evalBatches());
+            double val = valEval == null ? Double.NaN : BatchLoss.meanLoss(loss, valEval, options.evalBatches());
             Evaluation e = new Evaluation(step, tokensSeen, train, val);
             history.add(e);
             listener.onEvaluation(e);
@@ -201,7 +327,7 @@ public final class Trainer {
     private void sample() {
         model.eval();
         try (var off = Grad.off()) {
-            listener.onSample(step, sampler.apply(model));
+            listener.onSample(step, sampler.get());
         } finally {
             model.train();
         }
@@ -217,7 +343,7 @@ public final class Trainer {
         listener.onCheckpoint(options.checkpoint(), step);
     }
 
-    public GPTModel model() {
+    public Module model() {
         return model;
     }
 
@@ -225,12 +351,21 @@ public final class Trainer {
         return optimizer;
     }
 
-    public BatchStream data() {
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+
+    public BatchStream<B> data() {
         return data;
     }
 
     public Options options() {
         return options;
+    }
+
+    /** The dropout generator a checkpoint saves, or null. */
+    public SeededRandom random() {
+        return random;
     }
 
     /** Optimiser steps taken. */

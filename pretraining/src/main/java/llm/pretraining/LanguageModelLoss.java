@@ -1,12 +1,10 @@
-package llm.training;
+package llm.pretraining;
 
-import java.util.Iterator;
-
-import llm.autograd.Grad;
 import llm.autograd.Tensor;
 import llm.autograd.fused.CrossEntropy;
 import llm.data.Batch;
 import llm.gpt.GPTModel;
+import llm.training.BatchLoss;
 
 /**
  * The losses of Book §5.1.2-5.1.3: cross-entropy of next-token prediction over the flattened logits
@@ -23,27 +21,23 @@ public final class LanguageModelLoss {
      * {@code calc_loss_batch}: logits {@code (B, T, V)} flattened to {@code (B·T, V)} against targets {@code
      * (B, T)} flattened to {@code (B·T)}; the result records a graph for {@code backward()} when gradients are on.
      */
-    public static Tensor batchLoss(GPTModel model, Batch batch) {
+    public static Tensor calcLossBatch(GPTModel model, Batch batch) {
         Tensor logits = model.forward(batch.inputs());
         return CrossEntropy.apply(logits.flatten(0, 1), batch.targets().view(-1));
     }
 
+    /** {@link #calcLossBatch} as the loss a {@link llm.training.Trainer} minimises. */
+    public static BatchLoss<Batch> of(GPTModel model) {
+        return batch -> calcLossBatch(model, batch);
+    }
+
     /**
-     * {@code calc_loss_loader}: the mean batch loss over the first {@code maxBatches} batches (all of them
-     * when {@code maxBatches <= 0} or larger than the loader), without gradients. NaN for an empty loader, as
-     * in the book.
+     * {@code calc_loss_loader}: the mean batch loss over the first {@code numBatches} batches (all of them when
+     * {@code numBatches <= 0} or larger than the loader), without gradients. NaN for an empty loader, as in the
+     * book.
      */
-    public static double meanLoss(GPTModel model, Iterable<Batch> batches, int maxBatches) {
-        double total = 0;
-        int count = 0;
-        try (var off = Grad.off()) {
-            Iterator<Batch> it = batches.iterator();
-            while (it.hasNext() && (maxBatches <= 0 || count < maxBatches)) {
-                total += batchLoss(model, it.next()).item();
-                count++;
-            }
-        }
-        return count == 0 ? Double.NaN : total / count;
+    public static double calcLossLoader(GPTModel model, Iterable<Batch> batches, int numBatches) {
+        return BatchLoss.meanLoss(of(model), batches, numBatches);
     }
 
     /** Perplexity of a mean cross-entropy loss: {@code exp(loss)}. */

@@ -1,4 +1,4 @@
-package llm.weights;
+package llm.formats;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package llm.weights;
+package llm.formats;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package llm.training;
+package llm.pretraining;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +18,7 @@ import llm.optim.Optimizer;
 import llm.tensor.IntNDArray;
 import llm.tensor.NDArray;
 import llm.tensor.SeededRandom;
-import llm.weights.SafeTensorsFile;
+import llm.formats.SafeTensorsFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,10 +28,10 @@ import org.junit.jupiter.api.Test;
  * dropout) starts from the parameters PyTorch started from, runs one fixed batch, and must give PyTorch's logits
  * and loss, every parameter's gradient by name, and the parameters after three AdamW steps with weight decay and
  * gradient clipping. Each comparison prints its largest difference. The fixture is made by {@code
- * training/src/test/python/make_whole_model_fixture.py}.
+ * pretraining/src/test/python/make_whole_model_fixture.py}.
  */
 class GPT2WholeModelTest {
-    static final Path FIXTURE = Path.of("src/test/resources/llm/training/gpt2-whole-model.safetensors");
+    static final Path FIXTURE = Path.of("src/test/resources/llm/pretraining/gpt2-whole-model.safetensors");
     static final GPTConfig CONFIG = new GPTConfig(61, 12, 32, 4, 2, 0f, true);
     static SafeTensorsFile expected;
 

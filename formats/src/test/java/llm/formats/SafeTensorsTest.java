@@ -1,4 +1,4 @@
-package llm.weights;
+package llm.formats;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

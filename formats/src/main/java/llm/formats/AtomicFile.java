@@ -1,4 +1,4 @@
-package llm.weights;
+package llm.formats;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -21,7 +21,26 @@ public final class AtomicFile {
         void writeTo(FileChannel channel) throws IOException;
     }
 
+    /** Temporary files are named {@code <target>.writing-<digits>.tmp}: a user who finds one knows what it was. */
+    public static final String TEMPORARY_MARK = ".writing-";
+
     private AtomicFile() {}
+
+    /**
+     * Deletes the temporary files that writes of {@code target} left behind when their process was killed
+     * ({@code <target>.writing-*.tmp} beside it); returns how many. A run calls it on its own output before it
+     * starts writing there.
+     */
+    public static int clearStaleTemporaries(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) return 0;
+        String prefix = target.getFileName() + TEMPORARY_MARK;
+        int removed = 0;
+        try (var files = Files.newDirectoryStream(dir, f -> f.getFileName().toString().startsWith(prefix) && f.getFileName().toString().endsWith(".tmp"))) {
+            for (Path f : files) if (Files.deleteIfExists(f)) removed++;
+        }
+        return removed;
+    }
 
     /** Writes {@code bytes} to {@code target} atomically. */
     public static void write(Path target, byte[] bytes) throws IOException {
@@ -35,7 +54,7 @@ public final class AtomicFile {
     public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        Path tmp = Files.createTempFile(dir, target.getFileName() + TEMPORARY_MARK, ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 content.writeTo(ch);

@@ -1,4 +1,4 @@
-package llm.weights;
+package llm.formats;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package llm.weights;
+package llm.formats;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,8 +14,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import llm.tensor.NDArray;
-import llm.weights.RestrictedUnpickler.StorageRef;
-import llm.weights.RestrictedUnpickler.TensorRef;
+import llm.formats.RestrictedUnpickler.StorageRef;
+import llm.formats.RestrictedUnpickler.TensorRef;
 
 /**
  * Reads the tensors of a PyTorch checkpoint written by {@code torch.save} ({@code .pth}, {@code .pt}, {@code

@@ -1,4 +1,4 @@
-package llm.training;
+package llm.pretraining;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import llm.data.Batch;
 import llm.data.DataLoader;
 import llm.data.EpochBatches;
 import llm.data.GPTDatasetV1;
@@ -25,6 +26,9 @@ import llm.tensor.NDArray;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
 import llm.tokenizer.CharTokenizer;
+import llm.training.Checkpoint;
+import llm.training.Trainer;
+import llm.training.TrainingDivergedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +39,7 @@ class TrainerTest {
     Path tmp;
 
     /** Everything a run needs, built the same way for the uninterrupted and the resumed run. */
-    record Run(GPTModel model, Trainer trainer, List<Double> losses) {}
+    record Run(GPTModel model, Trainer<Batch> trainer, List<Double> losses) {}
 
     static Run charRun(String text, long modelSeed, Trainer.Options options) {
         CharTokenizer tok = CharTokenizer.fromText(text);
@@ -49,8 +53,11 @@ class TrainerTest {
         GPTDatasetV1 val = new GPTDatasetV1(Arrays.copyOfRange(ids, split, ids.length), 16, 16);
         var data = new EpochBatches(new DataLoader(train, 4, true, true, shuffle), shuffle);
         AdamW opt = new AdamW(model.namedParameters(), 1e-3, AdamW.Options.withWeightDecay(0.1));
-        Trainer trainer = new Trainer(model, opt, LearningRateSchedule.warmupCosine(1e-3, 1e-4, Math.min(2, options.totalSteps()), options.totalSteps()), data,
-                new DataLoader(train, 4, false, false, null), new DataLoader(val, 4, false, false, null), options);
+        Trainer<Batch> trainer = Trainer.builder(model, opt, data, LanguageModelLoss.of(model))
+                .schedule(LearningRateSchedule.warmupCosine(1e-3, 1e-4, Math.min(2, options.totalSteps()), options.totalSteps()))
+                .options(options).evaluateOn(new DataLoader(train, 4, false, false, null), new DataLoader(val, 4, false, false, null))
+                .random(model.random()).build();
+        GPTCheckpoints.describe(model, trainer.extraMetadata());
         List<Double> losses = new ArrayList<>();
         trainer.listener(new Trainer.Listener() {
             @Override
@@ -66,9 +73,9 @@ class TrainerTest {
         String text = Files.readString(VERDICT).substring(0, 6000);
         Path file = tmp.resolve(Checkpoint.FILE_NAME);
         // accumulation, clipping, dropout, shuffling and warmup all on: each has state a resume must restore
-        Trainer.Options options = new Trainer.Options(10, 2, 1.0, 3, 2, 0, 4, file);
+        Trainer.Options options = Trainer.Options.steps(10).accumulate(2).clip(1.0).evalEvery(3).evalBatches(2).checkpoint(file, 4);
 
-        Run straight = charRun(text, 1, new Trainer.Options(10, 2, 1.0, 3, 2, 0, 0, null));
+        Run straight = charRun(text, 1, Trainer.Options.steps(10).accumulate(2).clip(1.0).evalEvery(3).evalBatches(2));
         straight.trainer().run();
 
         Run first = charRun(text, 1, options);
@@ -98,7 +105,7 @@ class TrainerTest {
         List<float[]> weights = new ArrayList<>();
         List<List<Trainer.Evaluation>> histories = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Run a = charRun(text, 1, new Trainer.Options(10, 2, 1.0, 3, 2, 0, 0, null));
+            Run a = charRun(text, 1, Trainer.Options.steps(10).accumulate(2).clip(1.0).evalEvery(3).evalBatches(2));
             a.trainer().run();
             weights.add(a.model().namedParameters().get("trf_blocks.1.ff.layers.0.weight").data().toArray());
             histories.add(a.trainer().history());
@@ -113,7 +120,7 @@ class TrainerTest {
     void nanLossStopsAndKeepsTheLastGoodCheckpoint() throws IOException {
         String text = Files.readString(VERDICT).substring(0, 3000);
         Path file = tmp.resolve(Checkpoint.FILE_NAME);
-        Run run = charRun(text, 2, new Trainer.Options(10, 1, 0, 0, 0, 0, 1, file));
+        Run run = charRun(text, 2, Trainer.Options.steps(10).checkpoint(file, 1));
         run.trainer().listener(new Trainer.Listener() {
             @Override
             public void onCheckpoint(Path f, long step) {
@@ -124,7 +131,7 @@ class TrainerTest {
         assertEquals(4, e.step());
         assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains(file.toString()), e.getMessage());
         assertEquals("3", Checkpoint.metadata(file).get("step"));
-        GPTModel restored = Checkpoint.loadModel(tmp);
+        GPTModel restored = GPTCheckpoints.loadModel(tmp);
         for (float v : restored.namedParameters().get("final_norm.scale").data().toArray()) assertTrue(Float.isFinite(v));
     }
 
@@ -132,17 +139,17 @@ class TrainerTest {
     void damagedCheckpointsAreClearErrors() throws IOException {
         String text = Files.readString(VERDICT).substring(0, 3000);
         Path file = tmp.resolve(Checkpoint.FILE_NAME);
-        Run run = charRun(text, 3, new Trainer.Options(1, 1, 0, 0, 0, 0, 1, file));
+        Run run = charRun(text, 3, Trainer.Options.steps(1).checkpoint(file, 1));
         run.trainer().run();
         Path cut = tmp.resolve("cut.safetensors");
         Files.copy(file, cut);
         try (FileChannel ch = FileChannel.open(cut, StandardOpenOption.WRITE)) {
             ch.truncate(Files.size(cut) - 100);
         }
-        var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.loadModel(cut));
+        var e = assertThrows(IllegalArgumentException.class, () -> GPTCheckpoints.loadModel(cut));
         assertTrue(e.getMessage().contains("cut.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
         // a model of another size cannot take this checkpoint
-        Run other = charRun(text + "\u00e9", 3, new Trainer.Options(1, 1, 0, 0, 0, 0, 1, file)); // one more character
+        Run other = charRun(text + "\u00e9", 3, Trainer.Options.steps(1).checkpoint(file, 1)); // one more character
         var e2 = assertThrows(IllegalArgumentException.class, () -> Checkpoint.restore(file, other.trainer()));
         assertTrue(e2.getMessage().contains("is for a model"), e2.getMessage());
     }
@@ -164,9 +171,10 @@ class TrainerTest {
         GPTDatasetV1 trainSet = new GPTDatasetV1(train, 32, 32), valSet = new GPTDatasetV1(val, 32, 32);
         var data = new EpochBatches(new DataLoader(trainSet, 8, true, true, shuffle), shuffle);
         AdamW opt = new AdamW(model.namedParameters(), 5e-3, AdamW.Options.withWeightDecay(0.1));
-        Trainer trainer = new Trainer(model, opt, LearningRateSchedule.constant(5e-3), data,
-                new DataLoader(trainSet, 8, false, false, null), new DataLoader(valSet, 8, false, false, null),
-                new Trainer.Options(30, 1, 0, 5, 4, 0, 0, null));
+        Trainer<Batch> trainer = Trainer.builder(model, opt, data, LanguageModelLoss.of(model))
+                .options(Trainer.Options.steps(30).evalEvery(5).evalBatches(4))
+                .evaluateOn(new DataLoader(trainSet, 8, false, false, null), new DataLoader(valSet, 8, false, false, null))
+                .random(model.random()).build();
         trainer.run();
         List<Trainer.Evaluation> h = trainer.history();
         double start = h.get(0).trainLoss(), end = h.get(h.size() - 1).trainLoss();

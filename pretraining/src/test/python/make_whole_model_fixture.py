@@ -1,7 +1,7 @@
 """The whole-model check against PyTorch, as llm.c's test_gpt2.c: one safetensors file the Java test
 (GPT2WholeModelTest) compares against, tensor by tensor.
 
-    python3 training/src/test/python/make_whole_model_fixture.py      # needs torch; the Java tests never need Python
+    python3 pretraining/src/test/python/make_whole_model_fixture.py      # needs torch; the Java tests never need Python
 
 A small GPT-2 (vocabulary 61, context 12, width 32, 4 heads, 2 layers, qkv bias, tied head, no dropout) with
 random weights, one fixed batch of 2 x 12 tokens (two targets set to -100, which cross-entropy ignores), and
@@ -23,7 +23,7 @@ import struct
 import torch
 import torch.nn as nn
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "llm", "training", "gpt2-whole-model.safetensors")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "llm", "pretraining", "gpt2-whole-model.safetensors")
 VOCAB, CONTEXT, DIM, HEADS, LAYERS, BATCH = 61, 12, 32, 4, 2, 2
 LR, WEIGHT_DECAY, CLIP, STEPS = 1e-3, 0.1, 1.0, 3
 

@@ -1,0 +1,43 @@
+package llm.pretraining;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.google.gson.Gson;
+import llm.formats.SafeTensorsFile;
+import llm.gpt.GPTConfig;
+import llm.gpt.GPTModel;
+import llm.tensor.SeededRandom;
+import llm.training.Checkpoint;
+
+/**
+ * What a {@link Checkpoint} needs to know to rebuild a GPT (Book §5.4): its configuration and whether its head
+ * is tied, stored as metadata {@code config} (JSON) and {@code tied_head}.
+ */
+public final class GPTCheckpoints {
+    private static final Gson GSON = new Gson();
+
+    private GPTCheckpoints() {}
+
+    /** Adds the model's configuration to checkpoint metadata (the key a restore compares). */
+    public static void describe(GPTModel model, Map<String, String> meta) {
+        meta.put(Checkpoint.MODEL_KEY, GSON.toJson(model.config()));
+        meta.put("tied_head", Boolean.toString(model.tiedHead()));
+    }
+
+    /** The model saved in a checkpoint (a file, or a folder holding {@value Checkpoint#FILE_NAME}), in evaluation mode. */
+    public static GPTModel loadModel(Path fileOrDir) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(Checkpoint.resolve(fileOrDir))) {
+            Map<String, String> meta = Checkpoint.checkedMetadata(f);
+            String config = meta.get(Checkpoint.MODEL_KEY);
+            if (config == null || !meta.containsKey("tied_head")) {
+                throw new IllegalArgumentException("checkpoint " + f.path() + " does not describe a GPT (no 'config' and 'tied_head' metadata)");
+            }
+            GPTModel model = new GPTModel(GSON.fromJson(config, GPTConfig.class), Boolean.parseBoolean(meta.get("tied_head")), new SeededRandom(0));
+            Checkpoint.loadWeights(model, f);
+            model.eval();
+            return model;
+        }
+    }
+}

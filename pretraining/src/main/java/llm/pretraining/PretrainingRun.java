@@ -1,0 +1,207 @@
+package llm.pretraining;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.google.gson.Gson;
+import llm.data.Batch;
+import llm.formats.AtomicFile;
+import llm.generation.Generator;
+import llm.gpt.GPTModel;
+import llm.optim.AdamW;
+import llm.optim.LearningRateSchedule;
+import llm.tensor.SeededRandom;
+import llm.tokenizer.Tokenizer;
+import llm.training.Checkpoint;
+import llm.training.LossPlot;
+import llm.training.Trainer;
+
+/**
+ * A whole pretraining run (Book chapter 5 with Appendix D), assembled from its {@link PretrainingSettings}: the
+ * tokenizer, the data ({@link PretrainingData}), the GPT, AdamW, the learning-rate schedule, the {@link Trainer}
+ * with evaluation, samples and checkpoints in an output folder, and the loss plot written beside each
+ * checkpoint. {@code ./llm train}, the examples and an application embedding the library all start runs here.
+ *
+ * {@snippet :
+ * PretrainingRun run = PretrainingRun.start(settings, Path.of("runs/verdict"), false);
+ * run.listener(new Trainer.Listener() { ... });   // progress, evaluation lines, samples
+ * run.run();                                        // writes checkpoint.safetensors and loss.png
+ * }
+ */
+public final class PretrainingRun {
+    /** The checkpoint metadata key holding the settings. */
+    public static final String SETTINGS_KEY = "pretraining_settings";
+    /** The loss plot's file name in the output folder. */
+    public static final String PLOT_NAME = "loss.png";
+    private static final Gson GSON = new Gson();
+
+    private final PretrainingSettings settings;
+    private final Path checkpoint, plot;
+    private final Tokenizer tokenizer;
+    private final PretrainingData data;
+    private final GPTModel model;
+    private final Trainer<Batch> trainer;
+    private final boolean resumed;
+    private Trainer.Listener listener = new Trainer.Listener() {};
+
+    private PretrainingRun(PretrainingSettings s, Path outDir, boolean resume) throws IOException {
+        this.settings = s;
+        this.checkpoint = outDir.resolve(Checkpoint.FILE_NAME);
+        this.plot = outDir.resolve(PLOT_NAME);
+        this.resumed = resume;
+        this.tokenizer = s.tokenizer().create();
+        this.data = PretrainingData.load(s, tokenizer);
+        long totalSteps = totalSteps(s, data);
+        int sampleEvery = s.sampleEvery() >= 0 ? s.sampleEvery()
+                : data.batchesPerEpoch() > 0 ? Math.max(1, data.batchesPerEpoch() / s.accumulate()) : (int) Math.max(1, totalSteps / 10);
+        this.model = new GPTModel(s.model(), s.tiedHead(), new SeededRandom(s.seed()));
+        AdamW optimizer = new AdamW(model.namedParameters(), s.lr(), AdamW.Options.withWeightDecay(s.weightDecay()));
+        long warmup = Math.min(s.warmup(), totalSteps);
+        LearningRateSchedule schedule = warmup > 0 || s.minLr() != s.lr()
+                ? new LearningRateSchedule(initialLr(s, warmup), s.lr(), s.minLr(), warmup, totalSteps)
+                : LearningRateSchedule.constant(s.lr());
+        Trainer.Options options = Trainer.Options.steps(totalSteps).accumulate(s.accumulate())
+                .clip(s.clip()).clipFromStep(s.clipDuringWarmup() ? 0 : warmup + 1)   // Appendix D: if global_step > warmup_steps
+                .evalEvery(s.evalEvery()).evalBatches(s.evalBatches()).sampleEvery(sampleEvery)
+                .checkpoint(checkpoint, s.checkpointEvery());
+        this.trainer = Trainer.builder(model, optimizer, data.stream(), LanguageModelLoss.of(model))
+                .schedule(schedule).options(options).evaluateOn(data.trainEval(), data.valEval()).random(model.random()).build();
+        GPTCheckpoints.describe(model, trainer.extraMetadata());
+        s.tokenizer().putInto(trainer.extraMetadata());
+        trainer.extraMetadata().put(SETTINGS_KEY, GSON.toJson(s));
+        String start = s.prompt() != null ? s.prompt() : tokenizer.decode(new int[] {data.firstToken()});
+        int[] startIds = tokenizer.encode(start);
+        trainer.sampler(() -> tokenizer.decode(Generator.generateTextSimple(model, startIds, s.sampleTokens(), s.model().contextLength())));
+        trainer.listener(new Trainer.Listener() {
+            @Override public void onStep(Trainer.StepReport r) { listener.onStep(r); }
+            @Override public void onEvaluation(Trainer.Evaluation e) { listener.onEvaluation(e); }
+            @Override public void onSample(long step, String text) { listener.onSample(step, text); }
+            @Override public void onCheckpoint(Path file, long step) {
+                writePlot();
+                listener.onCheckpoint(file, step);
+            }
+        });
+        if (resume) Checkpoint.restore(checkpoint, trainer);
+    }
+
+    /**
+     * A new run writing to {@code outDir}. Unless {@code overwrite}, refuses a folder that already holds a
+     * checkpoint (resume it, or choose another folder); clears the temporary files a killed earlier run left there.
+     */
+    public static PretrainingRun start(PretrainingSettings settings, Path outDir, boolean overwrite) throws IOException {
+        prepareOutput(outDir);
+        Path existing = outDir.resolve(Checkpoint.FILE_NAME);
+        if (!overwrite && Files.exists(existing)) {
+            throw new IllegalArgumentException(existing + " already exists: resume that run, write to another folder, or overwrite it");
+        }
+        return new PretrainingRun(settings, outDir, false);
+    }
+
+    /** Continues the run saved in {@code outDir} with its saved settings (reading {@code dataOverride} instead, when given). */
+    public static PretrainingRun resume(Path outDir, String dataOverride) throws IOException {
+        Path file = outDir.resolve(Checkpoint.FILE_NAME);
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no checkpoint to resume at " + file);
+        String saved = Checkpoint.metadata(file).get(SETTINGS_KEY);
+        if (saved == null) throw new IllegalArgumentException(file + " holds no pretraining settings (it was not written by a pretraining run of this version)");
+        PretrainingSettings s = GSON.fromJson(saved, PretrainingSettings.class);
+        prepareOutput(outDir);
+        return new PretrainingRun(dataOverride != null ? s.withData(dataOverride) : s, outDir, true);
+    }
+
+    /** Creates the folder, checks it can be written, and removes stale temporaries of this run's files. */
+    private static void prepareOutput(Path outDir) throws IOException {
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create the output folder " + outDir + ": " + e.getMessage());
+        }
+        if (!Files.isWritable(outDir)) throw new IllegalArgumentException("the output folder " + outDir + " is not writable");
+        AtomicFile.clearStaleTemporaries(outDir.resolve(Checkpoint.FILE_NAME));
+        AtomicFile.clearStaleTemporaries(outDir.resolve(PLOT_NAME));
+    }
+
+    /** Optimiser steps of the run: the given count, or the epochs' batches divided among the micro-batches. */
+    static long totalSteps(PretrainingSettings s, PretrainingData d) {
+        if (s.steps() > 0) return s.steps();
+        if (d.batchesPerEpoch() == 0) throw new IllegalArgumentException(s.data() + " is a shard folder: give a number of steps (random windows have no epochs)");
+        return Math.max(1, (long) s.epochs() * d.batchesPerEpoch() / s.accumulate());
+    }
+
+    /** Appendix D's {@code initial_lr}, or the peak over the warmup's length when none was given. */
+    private static double initialLr(PretrainingSettings s, long warmup) {
+        if (warmup == 0) return s.lr();
+        return s.initialLr() != null ? s.initialLr() : s.lr() / warmup;
+    }
+
+    /** Receives the run's events (steps, evaluations, samples, checkpoints). */
+    public PretrainingRun listener(Trainer.Listener l) {
+        this.listener = l;
+        return this;
+    }
+
+    /** Trains to the last step; the final checkpoint and plot are written. */
+    public void run() {
+        trainer.run();
+    }
+
+    private void writePlot() {
+        if (trainer.history().isEmpty()) return;
+        try {
+            LossPlot.write(plot, trainer.history(), "GPT training: " + Path.of(settings.data()).getFileName());
+        } catch (IOException e) {
+            System.err.println("could not write the loss plot " + plot + ": " + e.getMessage());
+        }
+    }
+
+    /** The plot file, once there was an evaluation to plot (null before that, or without evaluations). */
+    public Path plotFile() {
+        return Files.exists(plot) ? plot : null;
+    }
+
+    public PretrainingSettings settings() {
+        return settings;
+    }
+
+    public Trainer<Batch> trainer() {
+        return trainer;
+    }
+
+    public GPTModel model() {
+        return model;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public PretrainingData data() {
+        return data;
+    }
+
+    public Path checkpointFile() {
+        return checkpoint;
+    }
+
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /** Lines describing the model, the data and the training, for the start of a log. */
+    public List<String> summary(int threads) {
+        PretrainingSettings s = settings;
+        LearningRateSchedule schedule = trainer.schedule();
+        return List.of(
+                String.format("model: %d layers, %d heads, width %d, context %d, vocabulary %,d, %,d parameters (%s tokenizer)",
+                        s.model().nLayers(), s.model().nHeads(), s.model().embDim(), s.model().contextLength(), s.model().vocabSize(),
+                        model.numParameters(), s.tokenizer().name()),
+                "data: " + data.summary(),
+                String.format("training: %,d steps of %d x %d tokens%s, AdamW lr %.1e%s, weight decay %.2f%s, %d threads",
+                        trainer.options().totalSteps(), s.batch() * s.accumulate(), s.model().contextLength(),
+                        s.accumulate() > 1 ? " (" + s.accumulate() + " micro-batches)" : "", s.lr(),
+                        schedule.warmupSteps() > 0 || s.minLr() != s.lr()
+                                ? String.format(" (warmup %d from %.1e, cosine to %.1e)", schedule.warmupSteps(), schedule.initialLr(), s.minLr()) : "",
+                        s.weightDecay(), s.clip() > 0 ? ", clip " + s.clip() + (s.clipDuringWarmup() ? "" : " after warmup") : "", threads));
+    }
+}

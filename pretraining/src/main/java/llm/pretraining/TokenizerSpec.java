@@ -1,0 +1,37 @@
+package llm.pretraining;
+
+import java.util.Map;
+
+import llm.tokenizer.BytePairTokenizer;
+import llm.tokenizer.CharTokenizer;
+import llm.tokenizer.Tokenizer;
+
+/**
+ * Which tokenizer a model reads with, as a checkpoint stores it: {@code gpt2} (GPT-2's byte-level BPE, Book §2.5)
+ * or {@code char} with its alphabet (the course's character tokenizer). The metadata keys are {@code tokenizer}
+ * and {@code alphabet}.
+ */
+public record TokenizerSpec(String name, String alphabet) {
+    public static final TokenizerSpec GPT2 = new TokenizerSpec("gpt2", null);
+
+    public TokenizerSpec {
+        if (!name.equals("gpt2") && !name.equals("char")) throw new IllegalArgumentException("unknown tokenizer '" + name + "' (gpt2 or char)");
+        if (name.equals("char") && (alphabet == null || alphabet.isEmpty())) throw new IllegalArgumentException("a char tokenizer needs its alphabet");
+    }
+
+    /** The tokenizer itself. */
+    public Tokenizer create() {
+        return name.equals("gpt2") ? BytePairTokenizer.gpt2() : new CharTokenizer(alphabet.codePoints().toArray());
+    }
+
+    /** The spec a checkpoint's metadata names (GPT-2's when it names none). */
+    public static TokenizerSpec fromMetadata(Map<String, String> meta) {
+        return new TokenizerSpec(meta.getOrDefault("tokenizer", "gpt2"), meta.get("alphabet"));
+    }
+
+    /** Adds the spec to checkpoint metadata. */
+    public void putInto(Map<String, String> meta) {
+        meta.put("tokenizer", name);
+        if (alphabet != null) meta.put("alphabet", alphabet);
+    }
+}
