@@ -100,11 +100,6 @@ public final class Tensor {
         return this;
     }
 
-    /** True for tensors no operation made. */
-    public boolean isLeaf() {
-        return node == null;
-    }
-
     Node node() {
         return node;
     }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,12 @@ import java.util.Set;
  * <p>Values come out as Java objects: {@code dict} → {@link Map}, {@code list} → {@link List}, {@code tuple} →
  * {@link Tuple}, {@code int} → {@link Long}, {@code float} → {@link Double}, {@code str}, {@code bool}, {@code
  * None} → {@code null}, a tensor → {@link TensorRef}.
+ *
+ * <p>A hostile file gets no leverage from references either: a pickle can make a list that holds itself, or a
+ * few hundred bytes of lists that each hold the previous one twice (2^n paths). So nothing here walks, hashes or
+ * prints a container: dictionary keys must be plain values (strings, numbers, or tuples of them), errors name a
+ * value's type rather than printing it, containers may nest at most {@value #MAX_DEPTH} deep, and the machine
+ * stops after {@value #MAX_OPERATIONS} opcodes.
  */
 public final class RestrictedUnpickler {
     /** A Python tuple. */
@@ -38,6 +45,11 @@ public final class RestrictedUnpickler {
 
     private record Global(String module, String name) {}
 
+    /** The deepest nesting of containers accepted (a state dict nests two or three levels). */
+    static final int MAX_DEPTH = 100;
+    /** The most opcodes one file may run (GPT-2 XL's state dict needs about 20,000). */
+    static final int MAX_OPERATIONS = 50_000_000;
+
     private static final Object MARK = new Object();
     private static final Set<String> STORAGES = Set.of("FloatStorage", "HalfStorage", "BFloat16Storage", "DoubleStorage",
             "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage", "BoolStorage");
@@ -47,6 +59,9 @@ public final class RestrictedUnpickler {
     private int pos;
     private final List<Object> stack = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    /** Each container's nesting depth (by identity: containers are never hashed by contents). */
+    private final Map<Object, Integer> depth = new IdentityHashMap<>();
+    private int operations;
 
     private RestrictedUnpickler(byte[] in, String source) {
         this.in = in;
@@ -61,6 +76,7 @@ public final class RestrictedUnpickler {
     private Object run() {
         while (true) {
             if (pos >= in.length) throw fail("ends without a STOP opcode");
+            if (++operations > MAX_OPERATIONS) throw fail("runs more than " + MAX_OPERATIONS + " opcodes");
             int at = pos;
             int op = in[pos++] & 0xFF;
             switch (op) {
@@ -74,19 +90,19 @@ public final class RestrictedUnpickler {
                     return stack.get(0);
                 }
                 case '(' -> stack.add(MARK);
-                case '}' -> stack.add(new LinkedHashMap<>());              // EMPTY_DICT
-                case ']' -> stack.add(new ArrayList<>());                  // EMPTY_LIST
+                case '}' -> stack.add(container(new LinkedHashMap<>(), at)); // EMPTY_DICT
+                case ']' -> stack.add(container(new ArrayList<>(), at));   // EMPTY_LIST
                 case ')' -> stack.add(new Tuple(List.of()));               // EMPTY_TUPLE
-                case 't' -> stack.add(new Tuple(popToMark()));             // TUPLE
-                case 0x85 -> stack.add(new Tuple(popN(1)));                // TUPLE1
-                case 0x86 -> stack.add(new Tuple(popN(2)));                // TUPLE2
-                case 0x87 -> stack.add(new Tuple(popN(3)));                // TUPLE3
-                case 'l' -> stack.add(new ArrayList<>(popToMark()));       // LIST
+                case 't' -> stack.add(container(new Tuple(popToMark()), at));             // TUPLE
+                case 0x85 -> stack.add(container(new Tuple(popN(1)), at));                // TUPLE1
+                case 0x86 -> stack.add(container(new Tuple(popN(2)), at));                // TUPLE2
+                case 0x87 -> stack.add(container(new Tuple(popN(3)), at));                // TUPLE3
+                case 'l' -> stack.add(container(new ArrayList<>(popToMark()), at));       // LIST
                 case 'd' -> {                                              // DICT
                     List<Object> items = popToMark();
                     Map<Object, Object> m = new LinkedHashMap<>();
-                    for (int i = 0; i + 1 < items.size(); i += 2) m.put(key(items.get(i)), items.get(i + 1));
-                    stack.add(m);
+                    for (int i = 0; i + 1 < items.size(); i += 2) m.put(key(items.get(i), at), items.get(i + 1));
+                    stack.add(container(m, at));
                 }
                 case 'q' -> memo.put((long) u8(), top());                  // BINPUT
                 case 'r' -> memo.put(u32(), top());                        // LONG_BINPUT
@@ -117,20 +133,29 @@ public final class RestrictedUnpickler {
                 case 'b' -> pop();                                         // BUILD: state of an OrderedDict (_metadata), not needed
                 case 's' -> {                                              // SETITEM
                     Object value = pop(), k = pop();
-                    dict(top(), at).put(key(k), value);
+                    Map<Object, Object> m = dict(top(), at);
+                    m.put(key(k, at), value);
+                    grow(m, value, at);
                 }
                 case 'u' -> {                                              // SETITEMS
                     List<Object> items = popToMark();
                     Map<Object, Object> m = dict(top(), at);
-                    for (int i = 0; i + 1 < items.size(); i += 2) m.put(key(items.get(i)), items.get(i + 1));
+                    for (int i = 0; i + 1 < items.size(); i += 2) {
+                        m.put(key(items.get(i), at), items.get(i + 1));
+                        grow(m, items.get(i + 1), at);
+                    }
                 }
                 case 'a' -> {                                              // APPEND
                     Object v = pop();
-                    list(top(), at).add(v);
+                    List<Object> l = list(top(), at);
+                    l.add(v);
+                    grow(l, v, at);
                 }
                 case 'e' -> {                                              // APPENDS
                     List<Object> items = popToMark();
-                    list(top(), at).addAll(items);
+                    List<Object> l = list(top(), at);
+                    l.addAll(items);
+                    for (Object v : items) grow(l, v, at);
                 }
                 default -> throw fail(String.format("has opcode 0x%02x at byte %d, which a checkpoint of tensors does not need", op, at));
             }
@@ -149,7 +174,7 @@ public final class RestrictedUnpickler {
         // ('storage', torch.FloatStorage, key, location, numel)
         if (!(pid instanceof Tuple t) || t.items().size() != 5 || !"storage".equals(t.items().get(0))
                 || !(t.items().get(1) instanceof Global g) || !(t.items().get(2) instanceof String key) || !(t.items().get(4) instanceof Long numel)) {
-            throw fail("has a persistent id at byte " + at + " that is not a storage reference: " + pid);
+            throw fail("has a persistent id at byte " + at + " that is not a storage reference (a " + typeName(pid) + ")");
         }
         return new StorageRef(g.name(), key, numel);
     }
@@ -196,8 +221,59 @@ public final class RestrictedUnpickler {
         throw fail("appends to a non-list at byte " + at);
     }
 
-    private static Object key(Object k) {
-        return k instanceof Tuple t ? t.items() : k; // tuples as keys (rare in checkpoints) compare by contents
+    /**
+     * A dictionary key: a plain value, or a tuple of plain values (rare in checkpoints; compared by contents).
+     * Containers are refused: hashing one would walk it, and a pickle's containers may hold themselves.
+     */
+    private Object key(Object k, int at) {
+        if (k instanceof Tuple t) {
+            for (Object item : t.items()) if (!plain(item)) throw fail("uses a tuple holding a " + typeName(item) + " as a dictionary key at byte " + at);
+            return t.items();
+        }
+        if (!plain(k)) throw fail("uses a " + typeName(k) + " as a dictionary key at byte " + at);
+        return k;
+    }
+
+    private static boolean plain(Object o) {
+        return o == null || o instanceof String || o instanceof Long || o instanceof Double || o instanceof Boolean;
+    }
+
+    /** What a value is, for messages, without printing it. */
+    static String typeName(Object o) {
+        if (o == null) return "None";
+        if (o instanceof Map<?, ?>) return "dictionary";
+        if (o instanceof List<?>) return "list";
+        if (o instanceof Tuple) return "tuple";
+        if (o instanceof TensorRef) return "tensor";
+        if (o instanceof String) return "string";
+        if (o instanceof Long || o instanceof Double) return "number";
+        return o.getClass().getSimpleName();
+    }
+
+    /** Registers a new container at the depth of its deepest item plus one. */
+    private Object container(Object c, int at) {
+        int d = 1;
+        if (c instanceof Tuple t) for (Object item : t.items()) d = Math.max(d, depthOf(item) + 1);
+        if (c instanceof List<?> l) for (Object item : l) d = Math.max(d, depthOf(item) + 1);
+        if (c instanceof Map<?, ?> m) for (Object item : m.values()) d = Math.max(d, depthOf(item) + 1);
+        return setDepth(c, d, at);
+    }
+
+    /** A container that gained {@code item} is at least one deeper than it. */
+    private void grow(Object c, Object item, int at) {
+        int d = depthOf(item) + 1;
+        if (d > depthOf(c)) setDepth(c, d, at);
+    }
+
+    private int depthOf(Object o) {
+        Integer d = depth.get(o);
+        return d == null ? 0 : d;
+    }
+
+    private Object setDepth(Object c, int d, int at) {
+        if (d > MAX_DEPTH) throw fail("nests containers more than " + MAX_DEPTH + " deep at byte " + at);
+        depth.put(c, d);
+        return c;
     }
 
     private Object memoGet(long index) {

@@ -68,7 +68,9 @@ public final class TorchCheckpoint {
     }
 
     private static Map<?, ?> unwrap(Object root, Path path) {
-        if (!(root instanceof Map<?, ?> map)) throw new IllegalArgumentException("PyTorch checkpoint " + path + " holds a " + root + ", not a dictionary of tensors");
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("PyTorch checkpoint " + path + " holds a " + RestrictedUnpickler.typeName(root) + ", not a dictionary of tensors");
+        }
         for (String key : new String[] {"model_state_dict", "state_dict", "model"}) {
             if (map.get(key) instanceof Map<?, ?> inner) return inner;
         }
@@ -76,6 +78,7 @@ public final class TorchCheckpoint {
     }
 
     private static float[] readStorage(ZipFile zip, String prefix, StorageRef s, String tensor, Path path) throws IOException {
+        if (s.key().contains("..") || s.key().contains("/")) throw new IllegalArgumentException("PyTorch checkpoint " + path + ": storage key '" + s.key() + "' is not a plain name");
         ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
         if (entry == null) throw new IllegalArgumentException("PyTorch checkpoint " + path + ": storage " + s.key() + " of tensor '" + tensor + "' is missing");
         int width = switch (s.dtype()) {
@@ -84,10 +87,20 @@ public final class TorchCheckpoint {
             case "DoubleStorage" -> 8;
             default -> throw new IllegalArgumentException("PyTorch checkpoint " + path + ": tensor '" + tensor + "' is a " + s.dtype() + ", not floating point");
         };
-        if (s.numel() * width > Integer.MAX_VALUE - 8) {
+        if (s.numel() < 0 || s.numel() * width > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("PyTorch checkpoint " + path + ": storage of tensor '" + tensor + "' has " + s.numel() + " elements, too many for one array");
         }
-        byte[] raw = bytes(zip, entry, path);
+        // torch.save stores entries uncompressed, so a storage cannot be larger than the file; checked before
+        // anything is allocated, so that a small hostile file cannot ask for gigabytes
+        long fileBytes = java.nio.file.Files.size(path);
+        if (s.numel() * width > fileBytes) {
+            throw new IllegalArgumentException("PyTorch checkpoint " + path + ": storage of tensor '" + tensor + "' declares " + s.numel() * width
+                    + " bytes, more than the whole file (" + fileBytes + " bytes)");
+        }
+        byte[] raw;
+        try (InputStream in = zip.getInputStream(entry)) {
+            raw = in.readNBytes((int) (s.numel() * width));   // never more than the pickle declared
+        }
         if (raw.length < s.numel() * width) {
             throw new IllegalArgumentException("PyTorch checkpoint " + path + ": storage of tensor '" + tensor + "' has " + raw.length
                     + " bytes, the pickle says " + s.numel() + " elements of " + width + " bytes (truncated?)");
@@ -112,7 +125,11 @@ public final class TorchCheckpoint {
             if (t.stride()[d] < 0) throw new IllegalArgumentException("PyTorch checkpoint " + path + ": tensor '" + name + "' has a negative stride");
             if (t.shape()[d] > 0) last += (t.shape()[d] - 1) * t.stride()[d];
         }
-        if (numel > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("PyTorch checkpoint " + path + ": tensor '" + name + "' is too large for one array");
+        if (numel > storage.length) {
+            // a view with stride 0 can show one stored number as 40,000 x 40,000; state dicts hold no such views
+            throw new IllegalArgumentException("PyTorch checkpoint " + path + ": tensor '" + name + "' has " + numel
+                    + " elements, more than its storage's " + storage.length + " (expanded views are not read)");
+        }
         float[] out = new float[(int) numel];
         if (numel == 0) return NDArray.of(out, t.shape());
         if (t.offset() < 0 || last >= storage.length) {
@@ -133,10 +150,17 @@ public final class TorchCheckpoint {
         return NDArray.of(out, t.shape());
     }
 
+    /** The largest {@code data.pkl} read: GPT-2 XL's is under a megabyte; a zip entry can claim anything. */
+    static final int MAX_PICKLE_BYTES = 64 << 20;
+
     private static byte[] bytes(ZipFile zip, ZipEntry entry, Path path) throws IOException {
         if (entry == null) throw new IllegalArgumentException("PyTorch checkpoint " + path + " lacks an expected entry");
         try (InputStream in = zip.getInputStream(entry)) {
-            return in.readAllBytes();
+            byte[] b = in.readNBytes(MAX_PICKLE_BYTES + 1);
+            if (b.length > MAX_PICKLE_BYTES) {
+                throw new IllegalArgumentException("PyTorch checkpoint " + path + ": entry " + entry.getName() + " is larger than " + (MAX_PICKLE_BYTES >> 20) + " MB");
+            }
+            return b;
         }
     }
 }

@@ -8,7 +8,7 @@ import llm.nn.Embedding;
 import llm.nn.LayerNorm;
 import llm.nn.Linear;
 import llm.nn.Module;
-import llm.nn.Sequential;
+import llm.nn.ModuleList;
 import llm.tensor.IntNDArray;
 import llm.tensor.SeededRandom;
 
@@ -43,7 +43,7 @@ public final class GPTModel extends Module {
     private final SeededRandom rng;
     final Embedding tokEmb, posEmb;
     final Dropout dropEmb;
-    final Sequential trfBlocks;
+    final ModuleList<TransformerBlock> trfBlocks;  // typed: the cached forward calls each block's forwardCached
     final LayerNorm finalNorm;
     final Linear outHead;
 
@@ -57,7 +57,7 @@ public final class GPTModel extends Module {
         tokEmb = registerModule("tok_emb", new Embedding(config.vocabSize(), config.embDim(), rng));
         posEmb = registerModule("pos_emb", new Embedding(config.contextLength(), config.embDim(), rng));
         dropEmb = registerModule("drop_emb", new Dropout(config.dropRate(), rng));
-        trfBlocks = registerModule("trf_blocks", new Sequential());
+        trfBlocks = registerModule("trf_blocks", new ModuleList<>());
         for (int i = 0; i < config.nLayers(); i++) trfBlocks.add(new TransformerBlock(config, rng));
         finalNorm = registerModule("final_norm", new LayerNorm(config.embDim()));
         outHead = registerModule("out_head", tieWeights ? Linear.sharing(tokEmb.weight) : new Linear(config.embDim(), config.vocabSize(), false, rng));
@@ -89,14 +89,14 @@ public final class GPTModel extends Module {
         Tensor tok = tokEmb.forward(ids);                              // (B, T, C)
         Tensor pos = posEmb.forward(IntNDArray.of(positions, t));      // (T, C)
         Tensor x = dropEmb.forward(tok.add(pos));
-        x = trfBlocks.forward(x);
+        for (TransformerBlock block : trfBlocks) x = block.forward(x);
         return outHead.forward(finalNorm.forward(x));                  // (B, T, V)
     }
 
     /** An empty cache for {@code batch} sequences of up to {@code maxTokens} tokens (at most the context length). */
     public KVCache newCache(int batch, int maxTokens) {
         int n = Math.min(maxTokens, config.contextLength());
-        TransformerBlock first = (TransformerBlock) trfBlocks.get(0);
+        TransformerBlock first = trfBlocks.get(0);
         return new KVCache(config.nLayers(), batch, first.att.numHeads(), first.att.headDim(), n);
     }
 
@@ -114,7 +114,7 @@ public final class GPTModel extends Module {
             int[] positions = new int[t];
             for (int i = 0; i < t; i++) positions[i] = past + i;
             Tensor x = tokEmb.forward(ids).add(posEmb.forward(IntNDArray.of(positions, t)));   // (B, T, C)
-            for (int l = 0; l < trfBlocks.size(); l++) x = ((TransformerBlock) trfBlocks.get(l)).forwardCached(x, cache, l);
+            for (int l = 0; l < trfBlocks.size(); l++) x = trfBlocks.get(l).forwardCached(x, cache, l);
             cache.advance(t);
             Tensor last = x.narrow(1, t - 1, 1).squeeze(1);                                     // (B, C)
             return outHead.forward(finalNorm.forward(last));                                     // (B, V)

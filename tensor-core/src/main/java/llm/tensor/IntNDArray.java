@@ -103,13 +103,6 @@ public final class IntNDArray {
         return new IntNDArray(data, s);
     }
 
-    /** The values as a float array of the same shape. */
-    public NDArray toFloat() {
-        float[] f = new float[data.length];
-        for (int i = 0; i < f.length; i++) f[i] = data[i];
-        return NDArray.of(f, shape);
-    }
-
     public int[] toArray() {
         return data.clone();
     }

@@ -66,10 +66,8 @@ public final class BytePairTokenizer implements Tokenizer {
      */
     public BytePairTokenizer(Map<byte[], Integer> mergeableRanks, Map<String, Integer> specialTokens, Pattern pattern) {
         this.pattern = pattern;
+        int maxId = checkIds(mergeableRanks, specialTokens);
         this.ranks = new RankTable(mergeableRanks.size());
-        int maxId = -1;
-        for (int id : mergeableRanks.values()) maxId = Math.max(maxId, id);
-        for (int id : specialTokens.values()) maxId = Math.max(maxId, id);
         this.tokenBytes = new byte[maxId + 1][];
         for (var e : mergeableRanks.entrySet()) {
             int id = e.getValue();
@@ -85,6 +83,27 @@ public final class BytePairTokenizer implements Tokenizer {
         longestFirst.sort((a, b) -> b.length() - a.length());
         this.specialPattern = longestFirst.isEmpty() ? null
                 : Pattern.compile(String.join("|", longestFirst.stream().map(Pattern::quote).toList()));
+    }
+
+    /**
+     * The largest id, after checking every id before anything is allocated: ids are never negative, and none lies
+     * beyond twice the number of tokens (real vocabularies are dense, with at most a small gap before the special
+     * tokens; an id of two billion in a hostile file would otherwise ask for a table of two billion entries).
+     */
+    private static int checkIds(Map<byte[], Integer> mergeableRanks, Map<String, Integer> specialTokens) {
+        long tokens = mergeableRanks.size() + specialTokens.size();
+        long limit = 2 * tokens + 256;
+        int maxId = -1;
+        for (var e : mergeableRanks.entrySet()) maxId = Math.max(maxId, checkId(e.getValue(), ByteUnicode.toChars(e.getKey()), limit, tokens));
+        for (var e : specialTokens.entrySet()) maxId = Math.max(maxId, checkId(e.getValue(), e.getKey(), limit, tokens));
+        return maxId;
+    }
+
+    private static int checkId(Integer id, String token, long limit, long tokens) {
+        if (id == null || id < 0 || id >= limit) {
+            throw new IllegalArgumentException("token '" + token + "' has id " + id + "; ids must lie in [0, " + limit + ") for a vocabulary of " + tokens + " tokens");
+        }
+        return id;
     }
 
     // ---------------------------------------------------------------- loading
@@ -126,7 +145,12 @@ public final class BytePairTokenizer implements Tokenizer {
      * 256 + i}. GPT-2's ids equal these ranks; a file where they disagree is reported.
      */
     static BytePairTokenizer fromOpenAi(Reader encoderJson, Reader vocabBpe, String where) throws IOException {
-        Map<String, Integer> encoder = new Gson().fromJson(encoderJson, new TypeToken<Map<String, Integer>>() {}.getType());
+        Map<String, Integer> encoder;
+        try {
+            encoder = new Gson().fromJson(encoderJson, new TypeToken<Map<String, Integer>>() {}.getType());
+        } catch (com.google.gson.JsonParseException e) {
+            throw new IllegalArgumentException(where + "encoder.json is not a JSON object of token to id (" + e.getMessage() + ")");
+        }
         if (encoder == null) throw new IllegalArgumentException(where + "encoder.json is empty");
         Map<String, Integer> specials = new LinkedHashMap<>();
         Map<byte[], Integer> mergeable = new LinkedHashMap<>();
@@ -162,7 +186,11 @@ public final class BytePairTokenizer implements Tokenizer {
             throw new IllegalArgumentException(where + "encoder.json has " + encoder.size() + " tokens but vocab.bpe accounts for "
                     + (mergeable.size() + specials.size()));
         }
-        return new BytePairTokenizer(mergeable, specials, GPT2_PATTERN);
+        try {
+            return new BytePairTokenizer(mergeable, specials, GPT2_PATTERN);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + "encoder.json: " + e.getMessage());
+        }
     }
 
     /**
@@ -184,7 +212,11 @@ public final class BytePairTokenizer implements Tokenizer {
                 throw new IllegalArgumentException(file + " line " + lineNo + ": '" + line + "' is not 'base64 rank' (" + e.getMessage() + ")");
             }
         }
-        return new BytePairTokenizer(mergeable, specialTokens, pattern);
+        try {
+            return new BytePairTokenizer(mergeable, specialTokens, pattern);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- encoding

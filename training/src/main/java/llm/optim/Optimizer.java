@@ -1,10 +1,8 @@
 package llm.optim;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -59,10 +57,6 @@ public abstract class Optimizer {
 
     public final Map<String, Tensor> parameters() {
         return parameters;
-    }
-
-    public final List<Tensor> parameterList() {
-        return new ArrayList<>(parameters.values());
     }
 
     public final double learningRate() {

@@ -28,10 +28,6 @@ public final class SGD extends Optimizer {
         public static Options plain() {
             return new Options(0, 0, 0, false);
         }
-
-        public static Options withMomentum(double momentum) {
-            return new Options(momentum, 0, 0, false);
-        }
     }
 
     private final Options options;
