@@ -11,6 +11,7 @@ import llm.pretraining.PretrainingRun;
 import llm.pretraining.PretrainingSettings;
 import llm.pretraining.TokenizerSpec;
 import llm.tensor.Parallelism;
+import llm.training.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -129,7 +130,12 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("resuming %s at step %d of %d%n", run.checkpointFile(), run.trainer().stepsDone(), run.trainer().options().totalSteps());
         } else {
             if (data == null) throw new IllegalArgumentException("--data is required (a text file or a shard folder)");
-            run = PretrainingRun.start(settingsFromOptions(), out, overwrite);
+            PretrainingSettings settings = settingsFromOptions();
+            if (!overwrite && Files.exists(out.resolve(Checkpoint.FILE_NAME))) {
+                throw new IllegalArgumentException("--out: " + out.resolve(Checkpoint.FILE_NAME) + " already exists; continue that run with --resume, "
+                        + "or start over with --overwrite");
+            }
+            run = PretrainingRun.start(settings, out, overwrite);
         }
         TrainingProgress progress = new TrainingProgress(System.out, run.data().batchesPerEpoch() / run.settings().accumulate());
         run.listener(progress);

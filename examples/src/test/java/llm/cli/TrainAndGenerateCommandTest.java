@@ -77,4 +77,49 @@ class TrainAndGenerateCommandTest {
         assertEquals(2, notACheckpoint.code());
         assertTrue(notACheckpoint.err().contains("none"), notACheckpoint.err());
     }
+
+    /** Each bad flag fails before any data is read or anything is written, with one line naming the flag. */
+    @Test
+    void badFlagsFailUpFrontNamingTheFlag() throws IOException {
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, "some text ".repeat(200));
+        Path out = tmp.resolve("never");
+        String[][] cases = {
+                {"--steps", "0"}, {"--accumulate", "0"}, {"--warmup", "-1"}, {"--context", "-5"}, {"--batch", "0"},
+                {"--eval-every", "-1"}, {"--lr", "0"}, {"--dropout", "1.5"}, {"--val-fraction", "1"}};
+        for (String[] flag : cases) {
+            Result r = run(new TrainCommand(), "--data", text.toString(), "--tokenizer", "char", "--out", out.toString(), flag[0], flag[1]);
+            assertEquals(2, r.code(), String.join(" ", flag));
+            assertTrue(r.err().startsWith("llm train: " + flag[0]) && r.err().strip().lines().count() == 1, r.err());
+        }
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        Result unwritable = run(new TrainCommand(), "--data", text.toString(), "--out", file.resolve("sub").toString());
+        assertEquals(2, unwritable.code());
+        assertTrue(unwritable.err().contains("--out") && unwritable.err().contains("is a file"), unwritable.err());
+        assertTrue(!Files.exists(out), "nothing was written");
+    }
+
+    /** A new run refuses to replace a checkpoint unless asked to, and clears temporaries a killed save left behind. */
+    @Test
+    void anExistingCheckpointIsKeptAndStaleTemporariesAreCleared() throws IOException {
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, Files.readString(Path.of("../data/tinyshakespeare.txt")).substring(0, 4000));
+        Path out = tmp.resolve("run");
+        String[] args = {"--data", text.toString(), "--tokenizer", "char", "--model", "custom", "--layers", "1", "--heads", "1",
+                "--width", "8", "--context", "8", "--steps", "1", "--eval-every", "0", "--out", out.toString()};
+        Result first = run(new TrainCommand(), args);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("no evaluations, so no loss plot") && !Files.exists(out.resolve("loss.png")), first.out());
+        Path stale = out.resolve("checkpoint.safetensors.writing-123456.tmp");
+        Files.writeString(stale, "left by a kill -9 during a save");
+        Result again = run(new TrainCommand(), args);
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already exists") && again.err().contains("--overwrite"), again.err());
+        String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
+        overwrite[args.length] = "--overwrite";
+        Result replaced = run(new TrainCommand(), overwrite);
+        assertEquals(0, replaced.code(), replaced.err());
+        assertTrue(!Files.exists(stale), "the stale temporary file is gone");
+    }
 }

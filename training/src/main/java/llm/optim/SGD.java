@@ -18,6 +18,14 @@ import llm.tensor.NDArray;
  * With momentum 0 this is the plain {@code p -= lr · grad} of Appendix A.7.
  */
 public final class SGD extends Optimizer {
+    /**
+     * PyTorch's {@code torch.optim.SGD} settings.
+     *
+     * @param momentum    the velocity's decay (0: plain SGD)
+     * @param dampening   how much of each gradient the velocity takes in, as {@code 1 - dampening}
+     * @param weightDecay L2 penalty added to the gradient ({@code g + weightDecay · p})
+     * @param nesterov    Nesterov's look-ahead momentum
+     */
     public record Options(double momentum, double dampening, double weightDecay, boolean nesterov) {
         public Options {
             if (!(momentum >= 0)) throw new IllegalArgumentException("SGD: momentum must be >= 0, got " + momentum);
@@ -25,6 +33,7 @@ public final class SGD extends Optimizer {
             if (nesterov && (momentum <= 0 || dampening != 0)) throw new IllegalArgumentException("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
         }
 
+        /** No momentum, no decay: Appendix A.7's {@code p -= lr · grad}. */
         public static Options plain() {
             return new Options(0, 0, 0, false);
         }
