@@ -55,6 +55,12 @@ final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!(valFraction >= 0 && valFraction < 1)) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
+        if (shardTokens < 1) throw new IllegalArgumentException("--shard-tokens must be positive, got " + shardTokens);
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.contains("..")) {
+            throw new IllegalArgumentException("--name must be a plain file name prefix (no folders), got '" + name + "'");
+        }
         List<Path> files = expand(inputs);
         if (files.isEmpty()) throw new IllegalArgumentException("no input files in " + inputs);
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();

@@ -34,7 +34,17 @@ public final class GPTCheckpoints {
             if (config == null || !meta.containsKey("tied_head")) {
                 throw new IllegalArgumentException("checkpoint " + f.path() + " does not describe a GPT (no 'config' and 'tied_head' metadata)");
             }
-            GPTModel model = new GPTModel(GSON.fromJson(config, GPTConfig.class), Boolean.parseBoolean(meta.get("tied_head")), new SeededRandom(0));
+            GPTConfig cfg = GSON.fromJson(config, GPTConfig.class);
+            boolean tied = Boolean.parseBoolean(meta.get("tied_head"));
+            // The configuration is checked against the tensors the file holds before the model is built: a small
+            // file whose configuration asks for thousands of layers must not make the JVM allocate them.
+            long stored = 0;
+            for (String name : f.names()) if (name.startsWith("model.")) stored += f.entry(name).numel();
+            if (cfg.parameterCount(tied) != stored) {
+                throw new IllegalArgumentException("checkpoint " + f.path() + ": its configuration " + cfg + " has " + cfg.parameterCount(tied)
+                        + " parameters, the file holds " + stored);
+            }
+            GPTModel model = new GPTModel(cfg, tied, new SeededRandom(0));
             Checkpoint.loadWeights(model, f);
             model.eval();
             return model;

@@ -154,6 +154,25 @@ class TrainerTest {
         assertTrue(e2.getMessage().contains("is for a model"), e2.getMessage());
     }
 
+    /** A small file whose configuration asks for a huge model is refused before the model is built. */
+    @Test
+    void aConfigurationLargerThanTheFileIsRefusedBeforeAllocating() throws IOException {
+        String text = Files.readString(VERDICT).substring(0, 3000);
+        Path file = tmp.resolve(Checkpoint.FILE_NAME);
+        charRun(text, 3, Trainer.Options.steps(1).checkpoint(file, 1)).trainer().run();
+        java.util.Map<String, NDArray> tensors = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> meta;
+        try (var f = llm.formats.SafeTensorsFile.open(file)) {
+            for (String name : f.names()) tensors.put(name, f.read(name));
+            meta = new java.util.LinkedHashMap<>(f.metadata());
+        }
+        meta.put("config", new com.google.gson.Gson().toJson(new GPTConfig(50257, 1024, 8192, 64, 100, 0f, false)));
+        Path hostile = tmp.resolve("hostile.safetensors");
+        llm.formats.SafeTensorsWriter.write(hostile, tensors, meta);
+        var e = assertThrows(IllegalArgumentException.class, () -> GPTCheckpoints.loadModel(hostile));
+        assertTrue(e.getMessage().contains("hostile.safetensors") && e.getMessage().contains("the file holds"), e.getMessage());
+    }
+
     /**
      * The book's chapter 5 run, scaled down to run in seconds: the-verdict with the GPT-2 tokenizer, 90/10 split
      * by characters, AdamW (weight decay 0.1), dropout 0.1, evaluation every 5 steps. The loss must fall far
