@@ -20,30 +20,18 @@ import json
 import os
 import struct
 
+import sys
+
 import torch
 import torch.nn as nn
+
+# the book's LayerNorm (scale/shift, eps 1e-5, biased variance) and tanh GELU, shared with the GPT-2 loader fixtures
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "gpt", "src", "test", "python"))
+from make_gpt2_fixtures import GELU, LayerNorm  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "llm", "pretraining", "gpt2-whole-model.safetensors")
 VOCAB, CONTEXT, DIM, HEADS, LAYERS, BATCH = 61, 12, 32, 4, 2, 2
 LR, WEIGHT_DECAY, CLIP, STEPS = 1e-3, 0.1, 1.0, 3
-
-
-class LayerNorm(nn.Module):
-    def __init__(self, dim):
-        super().__init__()
-        self.eps = 1e-5
-        self.scale = nn.Parameter(torch.ones(dim))
-        self.shift = nn.Parameter(torch.zeros(dim))
-
-    def forward(self, x):
-        mean = x.mean(dim=-1, keepdim=True)
-        var = x.var(dim=-1, keepdim=True, unbiased=False)
-        return self.scale * (x - mean) / torch.sqrt(var + self.eps) + self.shift
-
-
-class GELU(nn.Module):
-    def forward(self, x):
-        return 0.5 * x * (1 + torch.tanh(torch.sqrt(torch.tensor(2.0 / torch.pi)) * (x + 0.044715 * torch.pow(x, 3))))
 
 
 class MultiHeadAttention(nn.Module):
