@@ -45,7 +45,7 @@ public final class GPTModel extends Module {
     final Dropout dropEmb;
     final ModuleList<TransformerBlock> trfBlocks;  // typed: the cached forward calls each block's forwardCached
     final LayerNorm finalNorm;
-    final Linear outHead;
+    Linear outHead;                                  // replaced by a classifier head in Book §6.5
 
     /**
      * @param tieWeights share the token embedding matrix with the output head (GPT-2's choice), instead of a
@@ -75,6 +75,22 @@ public final class GPTModel extends Module {
     /** True when the output head is the token embedding matrix itself (GPT-2's weight tying). */
     public boolean tiedHead() {
         return outHead.weight == tokEmb.weight;
+    }
+
+    /** The output head: {@code (C) -> (V)} for a language model, {@code (C) -> (classes)} for a classifier. */
+    public Linear outHead() {
+        return outHead;
+    }
+
+    /**
+     * Puts {@code head} in place of the output head (Book §6.5, {@code model.out_head = torch.nn.Linear(768, 2)}):
+     * the model then maps each position to {@code head.outFeatures()} scores instead of vocabulary logits.
+     */
+    public void replaceOutputHead(Linear head) {
+        if (head.inFeatures() != config.embDim()) {
+            throw new IllegalArgumentException("GPTModel: a new head must read " + config.embDim() + " features, got " + head.inFeatures());
+        }
+        outHead = replaceModule("out_head", head);
     }
 
     /** Token ids {@code (B, T)} to logits {@code (B, T, V)}; T may not exceed the context length. */

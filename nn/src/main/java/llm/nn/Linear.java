@@ -8,10 +8,16 @@ import llm.tensor.SeededRandom;
  * {@code y = x · Wᵀ + b}, like {@code torch.nn.Linear} (Book §3.4.2): weight {@code (out, in)}, bias {@code
  * (out)}, both initialised uniformly in {@code ±1/sqrt(in)} (PyTorch's default). The product reads {@code W}
  * transposed in place; no copy is made.
+ *
+ * <p>An adapter may be attached ({@link #attachAdapter}): a second branch whose output is added, {@code y = x · Wᵀ +
+ * b + adapter(x)}. That is the book's {@code LinearWithLoRA} (Appendix E), with a {@code LoRALayer} as the adapter;
+ * the adapter's parameters appear under its name ({@code W_query.lora.A}).
  */
 public final class Linear extends Module implements Layer {
     public final Tensor weight;  // (out, in)
     public final Tensor bias;    // (out), or null
+    private Layer adapter;       // (..., in) -> (..., out), added to the output; or null
+    private String adapterName;
 
     public Linear(int in, int out, boolean bias, SeededRandom rng) {
         if (in < 1 || out < 1) throw new IllegalArgumentException("Linear: sizes must be positive, got in=" + in + ", out=" + out);
@@ -33,9 +39,42 @@ public final class Linear extends Module implements Layer {
         return new Linear(weight);
     }
 
+    /** Input features. */
+    public int inFeatures() {
+        return weight.dim(1);
+    }
+
+    /** Output features. */
+    public int outFeatures() {
+        return weight.dim(0);
+    }
+
+    /** Adds {@code adapter}'s output to this layer's from now on, registered under {@code name}; returns it. */
+    public <A extends Module & Layer> A attachAdapter(String name, A adapter) {
+        if (this.adapter != null) throw new IllegalStateException("Linear: an adapter '" + adapterName + "' is already attached");
+        registerModule(name, adapter);
+        this.adapter = adapter;
+        this.adapterName = name;
+        return adapter;
+    }
+
+    /** The attached adapter, or null. */
+    public Layer adapter() {
+        return adapter;
+    }
+
+    /** Removes the adapter (after merging it into the weight, say). */
+    public void detachAdapter() {
+        if (adapter == null) throw new IllegalStateException("Linear: no adapter attached");
+        removeModule(adapterName);
+        adapter = null;
+        adapterName = null;
+    }
+
     /** {@code (..., in) -> (..., out)}. */
     @Override
     public Tensor forward(Tensor x) {
-        return llm.autograd.fused.FusedLinear.apply(x, weight, bias);   // x·Wᵀ + b, with llm.c's explicit backward
+        Tensor y = llm.autograd.fused.FusedLinear.apply(x, weight, bias);   // x·Wᵀ + b, with llm.c's explicit backward
+        return adapter == null ? y : y.add(adapter.forward(x));
     }
 }

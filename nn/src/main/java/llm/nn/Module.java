@@ -46,6 +46,21 @@ public abstract class Module {
         return module;
     }
 
+    /**
+     * Replaces the sub-module registered under {@code name} (the book's {@code model.out_head = torch.nn.Linear(...)},
+     * §6.5); the caller also points its own field at the new module. Returns it.
+     */
+    protected final <M extends Module> M replaceModule(String name, M module) {
+        if (!children.containsKey(name)) throw new IllegalArgumentException("no sub-module named '" + name + "' to replace");
+        children.put(name, module);
+        return module;
+    }
+
+    /** Removes the sub-module registered under {@code name}. */
+    protected final void removeModule(String name) {
+        if (children.remove(name) == null) throw new IllegalArgumentException("no sub-module named '" + name + "' to remove");
+    }
+
     /** Every parameter with its dotted name, in registration order (a shared tensor appears under each name). */
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();

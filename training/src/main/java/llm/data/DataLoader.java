@@ -6,7 +6,7 @@ import java.util.NoSuchElementException;
 import llm.tensor.SeededRandom;
 
 /**
- * Batches of a {@link GPTDatasetV1}, like PyTorch's {@code DataLoader} in Book §2.6: {@code batchSize} windows
+ * Batches of a {@link Dataset} (a {@link GPTDatasetV1}, say), like PyTorch's {@code DataLoader} in Book §2.6: {@code batchSize} windows
  * per batch, optionally in a shuffled order drawn from a seeded generator (a new order each pass), and
  * optionally dropping a last batch that would be smaller than the others.
  *
@@ -16,13 +16,13 @@ import llm.tensor.SeededRandom;
  * }
  */
 public final class DataLoader implements Iterable<Batch> {
-    private final GPTDatasetV1 dataset;
+    private final Dataset dataset;
     private final int batchSize;
     private final boolean shuffle;
     private final boolean dropLast;
     private final SeededRandom rng;
 
-    public DataLoader(GPTDatasetV1 dataset, int batchSize, boolean shuffle, boolean dropLast, SeededRandom rng) {
+    public DataLoader(Dataset dataset, int batchSize, boolean shuffle, boolean dropLast, SeededRandom rng) {
         if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
         if (shuffle && rng == null) throw new IllegalArgumentException("DataLoader: shuffling needs a SeededRandom");
         this.dataset = dataset;
