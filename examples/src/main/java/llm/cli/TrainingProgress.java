@@ -52,7 +52,7 @@ final class TrainingProgress implements Trainer.Listener {
 
     @Override
     public void onEvaluation(Trainer.Evaluation e) {
-        clearBar();
+        clear();
         String where = batchesPerEpoch > 0
                 ? String.format("Ep %d (Step %06d)", (e.step() - 1) / batchesPerEpoch + 1, e.step() - 1)
                 : String.format("Step %06d", e.step());
@@ -61,17 +61,18 @@ final class TrainingProgress implements Trainer.Listener {
 
     @Override
     public void onSample(long step, String text) {
-        clearBar();
+        clear();
         out.println("sample after step " + step + ": " + text.replace("\n", " "));
     }
 
     @Override
     public void onCheckpoint(java.nio.file.Path file, long step) {
-        clearBar();
+        clear();
         out.println("checkpoint (step " + step + ") -> " + file);
     }
 
-    private void clearBar() {
+    /** Removes the progress bar from a terminal line, so that the next line can be printed. */
+    void clear() {
         if (terminal && barShown) {
             out.print("\r" + " ".repeat(100) + "\r");
             barShown = false;

@@ -75,6 +75,24 @@ public final class Checkpoint {
     }
 
     /**
+     * Writes only a model's weights with {@code meta} (a fine-tuned model for inference, say): a checkpoint that
+     * loads like any other but holds no optimiser state, so it cannot be resumed.
+     */
+    public static void saveWeights(Path file, Module model, Map<String, String> meta) throws IOException {
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        for (var e : Optimizer.distinct(model.namedParameters()).entrySet()) tensors.put("model." + e.getKey(), e.getValue().data());
+        Map<String, String> all = new LinkedHashMap<>(meta);
+        all.put("format", FORMAT);
+        all.put("optimizer", "none (weights only)");
+        all.put("optimizer_steps", "0");
+        all.putIfAbsent("step", "0");
+        all.putIfAbsent("tokens_seen", "0");
+        all.put("data_state", "[]");
+        all.putIfAbsent("history", "[]");
+        SafeTensorsWriter.write(file, tensors, all);
+    }
+
+    /**
      * Restores a trainer from {@code file}. The trainer's model must be the one saved (when both name a {@value
      * #MODEL_KEY}, they must agree) and its optimiser of the same type; every tensor is checked (missing, extra,
      * misshapen: an error naming it) before anything changes.
