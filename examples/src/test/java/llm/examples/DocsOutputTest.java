@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class DocsOutputTest {
     /** Examples too slow for the suite; their own tests check their key numbers. */
-    static final List<String> SLOW = List.of("Ch05PretrainingLoop", "Ch05TextGenerationLoss", "CourseBigramModel");
+    static final List<String> SLOW = List.of("Ch05PretrainingLoop", "Ch05TextGenerationLoss", "CourseBigramModel", "Ch06ClassificationFinetuning");
 
     /** Every {@code === NAME} section in the docs pages: example name to its expected lines, per page. */
     static Map<String, List<String>> sections() throws IOException {
