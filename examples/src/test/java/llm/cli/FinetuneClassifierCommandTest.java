@@ -49,13 +49,12 @@ class FinetuneClassifierCommandTest {
 
     /**
      * The route a user with OpenAI's files takes (--base on a Hugging Face GPT-2 folder), on a narrow GPT-2 with the
-     * full vocabulary written in that layout by the exporter: it loads, trains, and the training loss falls.
+     * full vocabulary that PyTorch wrote in that layout ({@code make_gpt2_fullvocab_fixture.py}): it loads, trains,
+     * and the training loss falls.
      */
     @Test
     void fineTunesFromGpt2FilesAndTheLossFalls() throws IOException {
-        Path gpt2 = tmp.resolve("gpt2");
-        llm.weights.GPT2Weights.exportHuggingFace(new llm.gpt.GPTModel(new llm.gpt.GPTConfig(50257, 64, 16, 2, 1, 0f, true), true,
-                new llm.tensor.SeededRandom(5)), gpt2);
+        Path gpt2 = Path.of("../finetuning/src/test/resources/llm/classification/tiny-gpt2-50257");
         Path data = smallSplit(32), out = tmp.resolve("out");
         var r = TrainAndGenerateCommandTest.run(new FinetuneClassifierCommand(), "--data", data.toString(), "--base", gpt2.toString(),
                 "--trainable", "all", "--max-length", "48", "--epochs", "4", "--eval-every", "4", "--eval-batches", "4", "--lr", "3e-3",

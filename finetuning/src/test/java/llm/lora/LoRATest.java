@@ -113,6 +113,10 @@ class LoRATest {
             for (int i = 0; i < adapted.length; i++) assertEquals(adapted[i], merged[i], 1e-5f, "merged output " + i);
         }
         assertTrue(base.namedParameters().keySet().stream().noneMatch(k -> k.contains(".lora.")), "merged: no adapters left");
+
+        GPTModel wider = new GPTModel(new GPTConfig(97, 16, 48, 4, 2, 0f, true), false, new SeededRandom(3));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LoRAAdapters.load(file, wider));
+        assertTrue(e.getMessage().contains("adapters.safetensors") && e.getMessage().contains("was trained on a base"), e.getMessage());
     }
 
     @Test
