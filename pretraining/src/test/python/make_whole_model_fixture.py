@@ -19,63 +19,20 @@ the causal mask as a persistent buffer). The file holds, by name:
 import json
 import os
 import struct
-
 import sys
 
 import torch
-import torch.nn as nn
-
-# the book's LayerNorm (scale/shift, eps 1e-5, biased variance) and tanh GELU, shared with the GPT-2 loader fixtures
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "gpt", "src", "test", "python"))
-from make_gpt2_fixtures import GELU, LayerNorm  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "llm", "pretraining", "gpt2-whole-model.safetensors")
 VOCAB, CONTEXT, DIM, HEADS, LAYERS, BATCH = 61, 12, 32, 4, 2, 2
 LR, WEIGHT_DECAY, CLIP, STEPS = 1e-3, 0.1, 1.0, 3
 
+# the book's GPT-2 classes (LayerNorm with scale/shift, tanh GELU, the causal mask as a persistent buffer, tied
+# head), shared with the GPT-2 loader fixtures; their sizes are that module's globals, set here
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "gpt", "src", "test", "python"))
+import make_gpt2_fixtures as fx  # noqa: E402
 
-class MultiHeadAttention(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.heads, self.head_dim = HEADS, DIM // HEADS
-        self.W_query, self.W_key, self.W_value = (nn.Linear(DIM, DIM, bias=True) for _ in range(3))
-        self.out_proj = nn.Linear(DIM, DIM)
-        self.register_buffer("mask", torch.triu(torch.ones(CONTEXT, CONTEXT), diagonal=1))   # persistent, as the book
-
-    def forward(self, x):
-        b, t, c = x.shape
-        split = lambda z: z.view(b, t, self.heads, self.head_dim).transpose(1, 2)
-        q, k, v = split(self.W_query(x)), split(self.W_key(x)), split(self.W_value(x))
-        scores = (q @ k.transpose(2, 3)).masked_fill(self.mask.bool()[:t, :t], -torch.inf)
-        weights = torch.softmax(scores / k.shape[-1] ** 0.5, dim=-1)
-        return self.out_proj((weights @ v).transpose(1, 2).contiguous().view(b, t, c))
-
-
-class TransformerBlock(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.att = MultiHeadAttention()
-        self.ff = nn.Module()
-        self.ff.layers = nn.Sequential(nn.Linear(DIM, 4 * DIM), GELU(), nn.Linear(4 * DIM, DIM))
-        self.norm1, self.norm2 = LayerNorm(DIM), LayerNorm(DIM)
-
-    def forward(self, x):
-        x = x + self.att(self.norm1(x))
-        return x + self.ff.layers(self.norm2(x))
-
-
-class GPTModel(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.tok_emb, self.pos_emb = nn.Embedding(VOCAB, DIM), nn.Embedding(CONTEXT, DIM)
-        self.trf_blocks = nn.Sequential(*[TransformerBlock() for _ in range(LAYERS)])
-        self.final_norm = LayerNorm(DIM)
-        self.out_head = nn.Linear(DIM, VOCAB, bias=False)
-        self.out_head.weight = self.tok_emb.weight
-
-    def forward(self, idx):
-        x = self.tok_emb(idx) + self.pos_emb(torch.arange(idx.shape[1]))
-        return self.out_head(self.final_norm(self.trf_blocks(x)))
+fx.VOCAB, fx.CONTEXT, fx.DIM, fx.HEADS, fx.LAYERS = VOCAB, CONTEXT, DIM, HEADS, LAYERS
 
 
 def write_safetensors(path, tensors, metadata):
@@ -94,7 +51,7 @@ def write_safetensors(path, tensors, metadata):
 
 def main():
     torch.manual_seed(1234)
-    model = GPTModel()
+    model = fx.GPTModel()
     with torch.no_grad():                       # larger than the default init, so that every term matters
         for name, p in model.named_parameters():
             if "norm" in name:

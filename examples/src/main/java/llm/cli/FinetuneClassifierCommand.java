@@ -13,6 +13,7 @@ import llm.gpt.GPTConfig;
 import llm.pretraining.PretrainedModel;
 import llm.training.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,20 +29,11 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
     @Option(names = "--base", description = "The model to start from: a checkpoint of './llm train', or GPT-2 files (model.safetensors, pytorch_model.bin, the book's .pth).")
     Path base;
 
-    @Option(names = "--random-init", description = "Start from random weights of --model instead of --base.")
+    @Option(names = "--random-init", description = "Start from random weights of --model (GPT-2's vocabulary and context, qkv bias, no dropout) instead of --base.")
     boolean randomInit;
 
-    @Option(names = "--model", defaultValue = "gpt2-small", description = "With --random-init: gpt2-small ... gpt2-xl, or custom with --layers/--heads/--width (default: ${DEFAULT-VALUE}).")
-    String modelName;
-
-    @Option(names = "--layers", description = "Transformer blocks (custom model).")
-    Integer layers;
-
-    @Option(names = "--heads", description = "Attention heads (custom model).")
-    Integer heads;
-
-    @Option(names = "--width", description = "Embedding width (custom model).")
-    Integer width;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--trainable", defaultValue = "last-block", description = "last-block (the book's), head, all, or blocks:N (default: ${DEFAULT-VALUE}).")
     String trainable;
@@ -99,11 +91,11 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
         if (!Files.exists(data)) throw new IllegalArgumentException("--data: no such file or folder: " + data);
         TrainCommand.checkWritable(out);
         if (Files.exists(out.resolve("checkpoint.safetensors"))) throw new IllegalArgumentException("--out: " + out + " already holds a checkpoint; choose another folder");
-        PretrainedModel model = randomInit ? PretrainedModel.randomInit(config(), seed) : PretrainedModel.load(base);
+        PretrainedModel start = randomInit ? PretrainedModel.randomInit(model.config(GPTConfig.GPT2_SMALL.vocabSize(), 1024, 0f, true), seed) : PretrainedModel.load(base);
         ClassifierSettings settings = new ClassifierSettings(epochs, batch, lr, weightDecay, evalEvery, evalBatches, maxLength, parts, rank, loraAlpha, seed);
-        ClassifierRun run = new ClassifierRun(model, data, settings);
+        ClassifierRun run = new ClassifierRun(start, data, settings);
         long[] counts = run.parameterCounts();
-        System.out.printf("base: %s%n", model.description());
+        System.out.printf("base: %s%n", start.description());
         System.out.printf("data: %d training messages padded to %d tokens, %d batches per epoch%n", run.trainDataset().size(),
                 run.trainDataset().maxLength(), run.batchesPerEpoch());
         System.out.printf("trainable parameters: %,d of %,d (%s)%n", counts[0], counts[1], rank > 0 ? "LoRA rank " + rank + ", alpha " + loraAlpha : parts);
@@ -119,11 +111,5 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
         ClassifierRun.printAccuracies(r, System.out);
         System.out.println("wrote " + out.resolve("checkpoint.safetensors") + (rank > 0 ? ", adapters.safetensors" : "") + ", metrics.csv, loss.png, accuracy.png");
         return 0;
-    }
-
-    private GPTConfig config() {
-        if (!modelName.equals("custom")) return GPTConfig.named(modelName).withDropRate(0f);
-        if (layers == null || heads == null || width == null) throw new IllegalArgumentException("--model custom needs --layers, --heads and --width");
-        return new GPTConfig(GPTConfig.GPT2_SMALL.vocabSize(), 1024, width, heads, layers, 0f, true);
     }
 }

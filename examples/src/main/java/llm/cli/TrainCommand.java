@@ -13,6 +13,7 @@ import llm.pretraining.TokenizerSpec;
 import llm.tensor.Parallelism;
 import llm.training.Checkpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,17 +42,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", defaultValue = "gpt2", description = "gpt2 or char, for a text file (default: ${DEFAULT-VALUE}); shards bring their own.")
     String tokenizer;
 
-    @Option(names = "--model", defaultValue = "gpt2-small", description = "gpt2-small, gpt2-medium, gpt2-large, gpt2-xl, or custom with --layers/--heads/--width (default: ${DEFAULT-VALUE}).")
-    String modelName;
-
-    @Option(names = "--layers", description = "Transformer blocks (custom model).")
-    Integer layers;
-
-    @Option(names = "--heads", description = "Attention heads (custom model).")
-    Integer heads;
-
-    @Option(names = "--width", description = "Embedding width (custom model).")
-    Integer width;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--context", defaultValue = "256", description = "Context length in tokens (default: ${DEFAULT-VALUE}, the book's).")
     int context;
@@ -184,14 +176,7 @@ final class TrainCommand implements Callable<Integer> {
             tok = PretrainingData.textTokenizer(data, tokenizer);
         }
         int vocab = tok.name().equals("gpt2") ? GPTConfig.GPT2_SMALL.vocabSize() : tok.create().vocabSize();
-        GPTConfig config;
-        if (modelName.equals("custom")) {
-            if (layers == null || heads == null || width == null) throw new IllegalArgumentException("--model custom needs --layers, --heads and --width");
-            config = new GPTConfig(vocab, context, width, heads, layers, dropout, qkvBias);
-        } else {
-            GPTConfig preset = GPTConfig.named(modelName);
-            config = new GPTConfig(vocab, context, preset.embDim(), preset.nHeads(), preset.nLayers(), dropout, qkvBias);
-        }
+        GPTConfig config = model.config(vocab, context, dropout, qkvBias);
         String start = prompt != null ? prompt : tok.name().equals("gpt2") ? "Every effort moves you" : null;
         PretrainingSettings.Builder settings = PretrainingSettings.builder(data.toAbsolutePath().toString(), tok, config)
                 .tiedHead(tie).batch(batch).learningRate(lr).warmup(warmup, initialLr).weightDecay(weightDecay)
