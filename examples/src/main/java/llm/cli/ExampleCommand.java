@@ -20,7 +20,8 @@ final class ExampleCommand implements Callable<Integer> {
     static final String NAMES = "Ch02SimpleTokenizer, Ch02BytePairEncoding, Ch02BPEFromScratch, Ch02DataSampling, "
             + "Ch03SelfAttention, Ch04GPTModel, Ch05TextGenerationLoss, Ch05PretrainingLoop, Ch05SaveAndLoadWeights, "
             + "Ch05PretrainedGPT2, AppA4AutomaticDifferentiation, AppA5MultilayerNetwork, AppA7TrainingLoop, "
-            + "AppendixANeuralNetwork, AppDTrainingExtras, Ch06SpamDataset, Ch06ClassificationFinetuning, AppELoRA, CourseCharacterTokenizer, "
+            + "AppDTrainingExtras, Ch06SpamDataset, Ch06ClassificationFinetuning, AppELoRA, Ch07InstructionData, "
+            + "CourseCharacterTokenizer, "
             + "CourseBigramModel, CourseTokenShards";
     static final List<String> EXAMPLES = List.of(NAMES.split(", "));
 
