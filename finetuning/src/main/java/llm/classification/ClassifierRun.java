@@ -89,12 +89,7 @@ public final class ClassifierRun {
 
     /** {@code trainable parameters: N of M} (M counted as the book does, adapters included). */
     public long[] parameterCounts() {
-        long trainable = 0, total = 0;
-        for (var t : model.parameters()) {
-            total += t.numel();
-            if (t.requiresGrad()) trainable += t.numel();
-        }
-        return new long[] {trainable, total};
+        return new long[] {model.numParameters(), model.totalParameters()};
     }
 
     /** Trains, measures the three accuracies over all their batches, and writes the output folder. */

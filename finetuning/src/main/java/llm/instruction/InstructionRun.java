@@ -113,12 +113,7 @@ public final class InstructionRun {
 
     /** Trainable and total parameters (adapters included). */
     public long[] parameterCounts() {
-        long trainable = 0, total = 0;
-        for (var t : model.parameters()) {
-            total += t.numel();
-            if (t.requiresGrad()) trainable += t.numel();
-        }
-        return new long[] {trainable, total};
+        return new long[] {model.numParameters(), model.totalParameters()};
     }
 
     /** Trains, then writes {@code checkpoint.safetensors} (LoRA merged) and {@code loss.png} to {@code out}; returns the history. */

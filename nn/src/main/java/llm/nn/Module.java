@@ -88,6 +88,13 @@ public abstract class Module {
         return n;
     }
 
+    /** Every number, trainable or frozen, each shared tensor counted once (the book's total before freezing). */
+    public long totalParameters() {
+        long n = 0;
+        for (Tensor t : parameters()) n += t.numel();
+        return n;
+    }
+
     /** The direct sub-modules by name. */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
