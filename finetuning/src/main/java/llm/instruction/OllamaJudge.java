@@ -89,7 +89,8 @@ public final class OllamaJudge {
             }
             if (attempt < attempts) sleep(500L * attempt);
         }
-        throw new IOException("no Ollama server answered at " + url + " after " + attempts + " attempts (" + last.getMessage()
+        String why = last.getMessage() != null ? last.getMessage() : last.getClass().getSimpleName();   // a refused connection has no message
+        throw new IOException("no Ollama server answered at " + url + " after " + attempts + " attempts (" + why
                 + "); start one with 'ollama serve' and pull the judge model with 'ollama pull " + model + "'");
     }
 
