@@ -16,13 +16,13 @@ public final class Ch02DataSampling {
 
     public static void main(String[] args) {
         int[] ids = BytePairTokenizer.gpt2().encode(BookData.read("the-verdict.txt"));
-        Iterator<Batch> batches = new DataLoader(new GPTDatasetV1(ids, 4, 1), 1, false, true, null).iterator();
+        Iterator<Batch> batches = new DataLoader<>(new GPTDatasetV1(ids, 4, 1), 1, false, true, null).iterator();
         Batch first = batches.next();
         System.out.println("first batch:  inputs " + first.inputs() + ", targets " + first.targets());
         Batch second = batches.next();
         System.out.println("second batch: inputs " + second.inputs() + ", targets " + second.targets());
 
-        Batch eight = new DataLoader(new GPTDatasetV1(ids, 4, 4), 8, false, false, null).iterator().next();
+        Batch eight = new DataLoader<>(new GPTDatasetV1(ids, 4, 4), 8, false, false, null).iterator().next();
         System.out.println("Inputs:");
         print(eight.inputs().toArray(), 4);
         System.out.println("Targets:");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import llm.data.Batch;
 import llm.data.DataLoader;
 import llm.data.GPTDatasetV1;
 import llm.generation.Generator;
@@ -49,8 +50,8 @@ public final class Ch05PretrainedGPT2 {
         String text = BookData.read("the-verdict.txt");
         int split = (int) (0.9 * text.length());
         int ctx = Math.min(256, model.config().contextLength());
-        DataLoader train = new DataLoader(new GPTDatasetV1(tok.encode(text.substring(0, split)), ctx, ctx), 2, true, true, new SeededRandom(123));
-        DataLoader val = new DataLoader(new GPTDatasetV1(tok.encode(text.substring(split)), ctx, ctx), 2, false, false, null);
+        DataLoader<Batch> train = new DataLoader<>(new GPTDatasetV1(tok.encode(text.substring(0, split)), ctx, ctx), 2, true, true, new SeededRandom(123));
+        DataLoader<Batch> val = new DataLoader<>(new GPTDatasetV1(tok.encode(text.substring(split)), ctx, ctx), 2, false, false, null);
         System.out.printf("training loss %.4f, validation loss %.4f%n", LanguageModelLoss.calcLossLoader(model, train, 0), LanguageModelLoss.calcLossLoader(model, val, 0));
     }
 

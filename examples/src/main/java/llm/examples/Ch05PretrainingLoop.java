@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import llm.data.Batch;
 import llm.data.DataLoader;
 import llm.data.GPTDatasetV1;
 import llm.gpt.GPTConfig;
@@ -41,8 +42,8 @@ public final class Ch05PretrainingLoop {
 
         SeededRandom rng = new SeededRandom(123);                      // torch.manual_seed(123): one generator for all
         GPTModel model = new GPTModel(cfg, false, rng);
-        DataLoader trainLoader = new DataLoader(train, 2, true, true, rng);
-        DataLoader valLoader = new DataLoader(val, 2, false, false, null);
+        DataLoader<Batch> trainLoader = new DataLoader<>(train, 2, true, true, rng);
+        DataLoader<Batch> valLoader = new DataLoader<>(val, 2, false, false, null);
         AdamW optimizer = new AdamW(model.namedParameters(), 4e-4, AdamW.Options.withWeightDecay(0.1));
         System.out.printf("%s: %,d parameters, %d windows of %d tokens for training, %d for validation%n",
                 book ? "the book's 124M model" : "a narrow model (--book for the book's)", model.numParameters(), train.size(), cfg.contextLength(), val.size());

@@ -34,11 +34,11 @@ public final class Ch05SaveAndLoadWeights {
         GPTConfig cfg = new GPTConfig(50257, 32, 64, 2, 2, 0.1f, false);
         SeededRandom rng = new SeededRandom(123);
         GPTModel model = new GPTModel(cfg, false, rng);
-        DataLoader loader = new DataLoader(new GPTDatasetV1(ids, 32, 32), 4, true, true, rng);
+        DataLoader<Batch> loader = new DataLoader<>(new GPTDatasetV1(ids, 32, 32), 4, true, true, rng);
         Trainer.Options options = Trainer.Options.steps(8);
         if (checkpoint != null) options = options.checkpoint(checkpoint, 4);
         Trainer<Batch> trainer = Trainer.builder(model, new AdamW(model.namedParameters(), 1e-3, AdamW.Options.withWeightDecay(0.1)),
-                        new EpochBatches(loader, rng), LanguageModelLoss.of(model))
+                        new EpochBatches<>(loader, rng), LanguageModelLoss.of(model))
                 .options(options).random(rng).build();
         GPTCheckpoints.describe(model, trainer.extraMetadata());   // so that the checkpoint can rebuild the GPT
         return trainer;

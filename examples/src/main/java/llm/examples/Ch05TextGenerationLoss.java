@@ -5,6 +5,7 @@ import java.util.Arrays;
 import llm.autograd.Grad;
 import llm.autograd.Tensor;
 import llm.autograd.fused.CrossEntropy;
+import llm.data.Batch;
 import llm.data.DataLoader;
 import llm.data.GPTDatasetV1;
 import llm.gpt.GPTConfig;
@@ -52,8 +53,8 @@ public final class Ch05TextGenerationLoss {
         int split = (int) (0.9 * text.length());
         int[] train = tok.encode(text.substring(0, split)), val = tok.encode(text.substring(split));
         System.out.printf("characters %,d, tokens %,d%n", text.length(), tok.encode(text).length);
-        DataLoader trainLoader = new DataLoader(new GPTDatasetV1(train, 256, 256), 2, true, true, new SeededRandom(123));
-        DataLoader valLoader = new DataLoader(new GPTDatasetV1(val, 256, 256), 2, false, false, null);
+        DataLoader<Batch> trainLoader = new DataLoader<>(new GPTDatasetV1(train, 256, 256), 2, true, true, new SeededRandom(123));
+        DataLoader<Batch> valLoader = new DataLoader<>(new GPTDatasetV1(val, 256, 256), 2, false, false, null);
         System.out.printf("train batches %d, validation batches %d%n", trainLoader.size(), valLoader.size());
         System.out.printf("training loss %.4f%n", LanguageModelLoss.calcLossLoader(model, trainLoader, 0));
         System.out.printf("validation loss %.4f%n", LanguageModelLoss.calcLossLoader(model, valLoader, 0));

@@ -24,9 +24,9 @@ public final class Ch06SpamDataset {
         SpamDataset val = new SpamDataset(s.validation(), tok, train.maxLength(), SpamDataset.PAD_TOKEN_ID);
         SpamDataset test = new SpamDataset(s.test(), tok, train.maxLength(), SpamDataset.PAD_TOKEN_ID);
         System.out.println("longest training message: " + train.maxLength() + " tokens");
-        DataLoader trainLoader = new DataLoader(train, 8, true, true, new SeededRandom(123));
-        DataLoader valLoader = new DataLoader(val, 8, false, false, null);
-        DataLoader testLoader = new DataLoader(test, 8, false, false, null);
+        DataLoader<Batch> trainLoader = new DataLoader<>(train, 8, true, true, new SeededRandom(123));
+        DataLoader<Batch> valLoader = new DataLoader<>(val, 8, false, false, null);
+        DataLoader<Batch> testLoader = new DataLoader<>(test, 8, false, false, null);
         Batch first = trainLoader.iterator().next();
         System.out.println("Input batch dimensions: " + first.inputs().dim(0) + " x " + first.inputs().dim(1));
         System.out.println("Label batch dimensions: " + first.targets().dim(0));

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import llm.data.Batch;
 import llm.data.DataLoader;
 import llm.formats.AtomicFile;
 import llm.gpt.GPTModel;
@@ -39,7 +40,7 @@ public final class ClassifierRun {
     private final GPTModel model;
     private final ClassifierSettings settings;
     private final SpamDataset train, validation, test;
-    private final DataLoader trainLoader, valLoader, testLoader;
+    private final DataLoader<Batch> trainLoader, valLoader, testLoader;
     private final SeededRandom rng;
     private final List<String> loraTargets;
 
@@ -60,9 +61,9 @@ public final class ClassifierRun {
         validation = new SpamDataset(splits.validation(), base.tokenizer(), train.maxLength(), SpamDataset.PAD_TOKEN_ID);
         test = new SpamDataset(splits.test(), base.tokenizer(), train.maxLength(), SpamDataset.PAD_TOKEN_ID);
         rng = new SeededRandom(s.seed());
-        trainLoader = new DataLoader(train, s.batch(), true, true, rng);
-        valLoader = new DataLoader(validation, s.batch(), false, false, null);
-        testLoader = new DataLoader(test, s.batch(), false, false, null);
+        trainLoader = new DataLoader<>(train, s.batch(), true, true, rng);
+        valLoader = new DataLoader<>(validation, s.batch(), false, false, null);
+        testLoader = new DataLoader<>(test, s.batch(), false, false, null);
         SpamClassifier.replaceHead(model, 2, rng);
         if (s.loraRank() > 0) {
             model.requiresGrad(false);                                   // Appendix E: freeze, then adapt every linear layer

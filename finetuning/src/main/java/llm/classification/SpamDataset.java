@@ -13,7 +13,7 @@ import llm.tokenizer.Tokenizer;
  * 50256 to one length: the longest training message (120 tokens on the book's split), or a given length, to which
  * longer messages are cut. A batch is the padded ids {@code (B, T)} and the labels {@code (B)}.
  */
-public final class SpamDataset implements Dataset {
+public final class SpamDataset implements Dataset<Batch> {
     /** GPT-2's {@code <|endoftext|>}, the book's padding token. */
     public static final int PAD_TOKEN_ID = 50256;
 

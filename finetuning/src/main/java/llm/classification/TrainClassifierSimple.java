@@ -33,11 +33,11 @@ public final class TrainClassifierSimple {
      * Trains {@code model} (its head already replaced and its trainable parts chosen) for {@code numEpochs} passes
      * over {@code trainLoader}, shuffled with {@code rng} (which dropout draws from too, as the book's one generator).
      */
-    public static History trainClassifierSimple(GPTModel model, DataLoader trainLoader, DataLoader valLoader, Optimizer optimizer,
+    public static History trainClassifierSimple(GPTModel model, DataLoader<Batch> trainLoader, DataLoader<Batch> valLoader, Optimizer optimizer,
                                                 int numEpochs, int evalFreq, int evalIter, SeededRandom rng, Listener listener) {
         int perEpoch = trainLoader.size();
         if (perEpoch == 0) throw new IllegalArgumentException("the training loader yields no batches (fewer examples than one batch?)");
-        Trainer<Batch> trainer = Trainer.builder(model, optimizer, new EpochBatches(trainLoader, rng), ClassifierLoss.of(model))
+        Trainer<Batch> trainer = Trainer.builder(model, optimizer, new EpochBatches<>(trainLoader, rng), ClassifierLoss.of(model))
                 .options(Trainer.Options.steps((long) numEpochs * perEpoch).evalEvery(evalFreq).evalBatches(evalIter))
                 .evaluateOn(trainLoader, valLoader)
                 .tokens(b -> b.inputs().dim(0))                       // the book counts examples, not tokens

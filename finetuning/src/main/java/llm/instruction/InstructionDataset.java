@@ -12,7 +12,7 @@ import llm.tokenizer.Tokenizer;
  * response) and encoded once; a batch is made by {@link CustomCollate#customCollateFn}, so batches are padded only
  * to their own longest item.
  */
-public final class InstructionDataset implements Dataset {
+public final class InstructionDataset implements Dataset<Batch> {
     /** GPT-2's {@code <|endoftext|>}: the padding and end-of-response token. */
     public static final int PAD_TOKEN_ID = 50256;
     /** PyTorch's {@code ignore_index}. */

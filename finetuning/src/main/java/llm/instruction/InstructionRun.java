@@ -75,7 +75,7 @@ public final class InstructionRun {
     private final Tokenizer tokenizer;
     private final Settings settings;
     private final InstructionData.Splits splits;
-    private final DataLoader trainLoader, valLoader;
+    private final DataLoader<Batch> trainLoader, valLoader;
     private final SeededRandom rng;
     private final int context;
 
@@ -88,8 +88,8 @@ public final class InstructionRun {
         this.splits = InstructionData.split(InstructionData.read(data, false));
         this.context = s.maxLength() == null ? model.config().contextLength() : Math.min(s.maxLength(), model.config().contextLength());
         rng = new SeededRandom(s.seed());
-        trainLoader = new DataLoader(new InstructionDataset(splits.train(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), true, true, rng);
-        valLoader = new DataLoader(new InstructionDataset(splits.validation(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), false, false, null);
+        trainLoader = new DataLoader<>(new InstructionDataset(splits.train(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), true, true, rng);
+        valLoader = new DataLoader<>(new InstructionDataset(splits.validation(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), false, false, null);
         if (trainLoader.size() == 0) throw new IllegalArgumentException(data + ": " + splits.train().size() + " training records, fewer than one batch of " + s.batch());
         if (s.loraRank() > 0) {
             model.requiresGrad(false);
@@ -119,7 +119,7 @@ public final class InstructionRun {
     /** Trains, then writes {@code checkpoint.safetensors} (LoRA merged) and {@code loss.png} to {@code out}; returns the history. */
     public List<Trainer.Evaluation> run(Path out, Trainer.Listener listener) throws IOException {
         AdamW optimizer = new AdamW(model.namedParameters(), settings.lr(), AdamW.Options.withWeightDecay(settings.weightDecay()));
-        Trainer<Batch> trainer = Trainer.builder(model, optimizer, new EpochBatches(trainLoader, rng), LanguageModelLoss.of(model))
+        Trainer<Batch> trainer = Trainer.builder(model, optimizer, new EpochBatches<>(trainLoader, rng), LanguageModelLoss.of(model))
                 .options(Trainer.Options.steps((long) settings.epochs() * trainLoader.size()).evalEvery(settings.evalEvery())
                         .evalBatches(settings.evalBatches()).sampleEvery(trainLoader.size()))
                 .evaluateOn(trainLoader, valLoader).random(rng).build();

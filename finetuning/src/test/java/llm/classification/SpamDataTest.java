@@ -33,10 +33,10 @@ class SpamDataTest {
         assertEquals(120, train.maxLength(), "the longest training message, as the book prints");
         SpamDataset val = new SpamDataset(s.validation(), tok, train.maxLength(), SpamDataset.PAD_TOKEN_ID);
         SpamDataset test = new SpamDataset(s.test(), tok, train.maxLength(), SpamDataset.PAD_TOKEN_ID);
-        assertEquals(130, new DataLoader(train, 8, true, true, new SeededRandom(123)).size());
-        assertEquals(19, new DataLoader(val, 8, false, false, null).size());
-        assertEquals(38, new DataLoader(test, 8, false, false, null).size());
-        var batch = new DataLoader(train, 8, true, true, new SeededRandom(123)).iterator().next();
+        assertEquals(130, new DataLoader<>(train, 8, true, true, new SeededRandom(123)).size());
+        assertEquals(19, new DataLoader<>(val, 8, false, false, null).size());
+        assertEquals(38, new DataLoader<>(test, 8, false, false, null).size());
+        var batch = new DataLoader<>(train, 8, true, true, new SeededRandom(123)).iterator().next();
         assertEquals(8, batch.inputs().dim(0));
         assertEquals(120, batch.inputs().dim(1));
         assertEquals(1, batch.targets().rank());

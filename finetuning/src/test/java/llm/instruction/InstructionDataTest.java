@@ -58,7 +58,7 @@ class InstructionDataTest {
         var s = InstructionData.split(InstructionData.read(DATA, false));
         var tok = BytePairTokenizer.gpt2();
         InstructionDataset train = new InstructionDataset(s.train(), tok, PromptTemplate.ALPACA, false, 1024);
-        DataLoader loader = new DataLoader(train, 8, true, true, new llm.tensor.SeededRandom(123));
+        DataLoader<Batch> loader = new DataLoader<>(train, 8, true, true, new llm.tensor.SeededRandom(123));
         assertEquals(116, loader.size());
         Batch first = loader.iterator().next();
         assertEquals(8, first.inputs().dim(0));

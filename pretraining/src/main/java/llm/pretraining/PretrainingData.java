@@ -70,13 +70,13 @@ public record PretrainingData(BatchStream<Batch> stream, Iterable<Batch> trainEv
         }
         GPTDatasetV1 trainSet = new GPTDatasetV1(trainIds, context, context);
         GPTDatasetV1 valSet = valIds.length > context ? new GPTDatasetV1(valIds, context, context) : null;
-        DataLoader loader = new DataLoader(trainSet, s.batch(), true, true, dataRng);
+        DataLoader<Batch> loader = new DataLoader<>(trainSet, s.batch(), true, true, dataRng);
         if (loader.size() == 0) {
             throw new IllegalArgumentException(path + ": the training text gives " + trainSet.size() + " windows of " + context
                     + " tokens, fewer than one batch of " + s.batch());
         }
-        return new PretrainingData(new EpochBatches(loader, dataRng), new DataLoader(trainSet, s.batch(), false, true, null),
-                valSet == null ? null : new DataLoader(valSet, s.batch(), false, false, null), loader.size(), trainIds[0],
+        return new PretrainingData(new EpochBatches<>(loader, dataRng), new DataLoader<>(trainSet, s.batch(), false, true, null),
+                valSet == null ? null : new DataLoader<>(valSet, s.batch(), false, false, null), loader.size(), trainIds[0],
                 String.format("%,d training tokens (%d windows, %d batches per epoch), %,d validation tokens (%d windows)",
                         trainIds.length, trainSet.size(), loader.size(), valIds.length, valSet == null ? 0 : valSet.size()));
     }

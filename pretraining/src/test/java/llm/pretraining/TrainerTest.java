@@ -51,11 +51,11 @@ class TrainerTest {
         SeededRandom shuffle = model.random();
         GPTDatasetV1 train = new GPTDatasetV1(Arrays.copyOf(ids, split), 16, 16);
         GPTDatasetV1 val = new GPTDatasetV1(Arrays.copyOfRange(ids, split, ids.length), 16, 16);
-        var data = new EpochBatches(new DataLoader(train, 4, true, true, shuffle), shuffle);
+        var data = new EpochBatches<>(new DataLoader<>(train, 4, true, true, shuffle), shuffle);
         AdamW opt = new AdamW(model.namedParameters(), 1e-3, AdamW.Options.withWeightDecay(0.1));
         Trainer<Batch> trainer = Trainer.builder(model, opt, data, LanguageModelLoss.of(model))
                 .schedule(LearningRateSchedule.warmupCosine(1e-3, 1e-4, Math.min(2, options.totalSteps()), options.totalSteps()))
-                .options(options).evaluateOn(new DataLoader(train, 4, false, false, null), new DataLoader(val, 4, false, false, null))
+                .options(options).evaluateOn(new DataLoader<>(train, 4, false, false, null), new DataLoader<>(val, 4, false, false, null))
                 .random(model.random()).build();
         GPTCheckpoints.describe(model, trainer.extraMetadata());
         List<Double> losses = new ArrayList<>();
@@ -188,11 +188,11 @@ class TrainerTest {
         GPTModel model = new GPTModel(config, false, new SeededRandom(123));
         SeededRandom shuffle = new SeededRandom(123);
         GPTDatasetV1 trainSet = new GPTDatasetV1(train, 32, 32), valSet = new GPTDatasetV1(val, 32, 32);
-        var data = new EpochBatches(new DataLoader(trainSet, 8, true, true, shuffle), shuffle);
+        var data = new EpochBatches<>(new DataLoader<>(trainSet, 8, true, true, shuffle), shuffle);
         AdamW opt = new AdamW(model.namedParameters(), 5e-3, AdamW.Options.withWeightDecay(0.1));
         Trainer<Batch> trainer = Trainer.builder(model, opt, data, LanguageModelLoss.of(model))
                 .options(Trainer.Options.steps(30).evalEvery(5).evalBatches(4))
-                .evaluateOn(new DataLoader(trainSet, 8, false, false, null), new DataLoader(valSet, 8, false, false, null))
+                .evaluateOn(new DataLoader<>(trainSet, 8, false, false, null), new DataLoader<>(valSet, 8, false, false, null))
                 .random(model.random()).build();
         trainer.run();
         List<Trainer.Evaluation> h = trainer.history();

@@ -11,18 +11,18 @@ import llm.tensor.SeededRandom;
  * optionally dropping a last batch that would be smaller than the others.
  *
  * {@snippet :
- * var loader = new DataLoader(new GPTDatasetV1(ids, 256, 256), 2, true, true, new SeededRandom(123));
+ * var loader = new DataLoader<>(new GPTDatasetV1(ids, 256, 256), 2, true, true, new SeededRandom(123));
  * for (Batch batch : loader) { ... }   // inputs and targets of shape (2, 256)
  * }
  */
-public final class DataLoader implements Iterable<Batch> {
-    private final Dataset dataset;
+public final class DataLoader<B> implements Iterable<B> {
+    private final Dataset<B> dataset;
     private final int batchSize;
     private final boolean shuffle;
     private final boolean dropLast;
     private final SeededRandom rng;
 
-    public DataLoader(Dataset dataset, int batchSize, boolean shuffle, boolean dropLast, SeededRandom rng) {
+    public DataLoader(Dataset<B> dataset, int batchSize, boolean shuffle, boolean dropLast, SeededRandom rng) {
         if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
         if (shuffle && rng == null) throw new IllegalArgumentException("DataLoader: shuffling needs a SeededRandom");
         this.dataset = dataset;
@@ -40,7 +40,7 @@ public final class DataLoader implements Iterable<Batch> {
 
     /** One pass over the dataset; with shuffling, each call draws a new order. */
     @Override
-    public Iterator<Batch> iterator() {
+    public Iterator<B> iterator() {
         int[] order = new int[dataset.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         if (shuffle) {
@@ -59,7 +59,7 @@ public final class DataLoader implements Iterable<Batch> {
             }
 
             @Override
-            public Batch next() {
+            public B next() {
                 if (!hasNext()) throw new NoSuchElementException();
                 int from = next++ * batchSize;
                 int count = Math.min(batchSize, order.length - from);

@@ -9,16 +9,16 @@ import llm.tensor.SeededRandom;
  * input_batch, target_batch in train_loader:}), remembering where it is: the epoch, the batch within it and the
  * generator state at the start of the epoch, from which that epoch's shuffled order is drawn again on restore.
  */
-public final class EpochBatches implements BatchStream<Batch> {
-    private final DataLoader loader;
+public final class EpochBatches<B> implements BatchStream<B> {
+    private final DataLoader<B> loader;
     private final SeededRandom rng;
     private long epoch;
     private int index;
     private long[] epochStart;
-    private Iterator<Batch> current;
+    private Iterator<B> current;
 
     /** @param rng the generator the loader shuffles with (the same object), or null without shuffling */
-    public EpochBatches(DataLoader loader, SeededRandom rng) {
+    public EpochBatches(DataLoader<B> loader, SeededRandom rng) {
         if (loader.size() == 0) throw new IllegalArgumentException("EpochBatches: the loader yields no batches (dataset smaller than one batch?)");
         this.loader = loader;
         this.rng = rng;
@@ -32,7 +32,7 @@ public final class EpochBatches implements BatchStream<Batch> {
     }
 
     @Override
-    public Batch next() {
+    public B next() {
         if (!current.hasNext()) {
             epoch++;
             startEpoch();

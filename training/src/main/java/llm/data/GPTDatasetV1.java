@@ -16,7 +16,7 @@ import llm.tensor.IntNDArray;
  * dataset.target(0);   // [367, 2885, 1464, 1807]
  * }
  */
-public final class GPTDatasetV1 implements Dataset {
+public final class GPTDatasetV1 implements Dataset<Batch> {
     private final int[] tokens;
     private final int maxLength;
     private final int stride;

@@ -48,7 +48,7 @@ import llm.tensor.SeededRandom;
  *
  * {@snippet :
  * Trainer<Batch> trainer = Trainer.builder(model, new AdamW(model.namedParameters(), 4e-4, AdamW.Options.withWeightDecay(0.1)),
- *                 new EpochBatches(trainLoader, rng), batch -> LanguageModelLoss.calcLossBatch(model, batch))
+ *                 new EpochBatches<>(trainLoader, rng), batch -> LanguageModelLoss.calcLossBatch(model, batch))
  *         .options(Trainer.Options.steps(100).evalEvery(5).evalBatches(5))
  *         .evaluateOn(trainLoader, valLoader)
  *         .build();

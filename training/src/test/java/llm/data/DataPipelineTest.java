@@ -40,14 +40,14 @@ class DataPipelineTest {
     @Test
     void slidingWindowsMatchTheBook() throws IOException {
         int[] ids = verdictIds();
-        Iterator<Batch> one = new DataLoader(new GPTDatasetV1(ids, 4, 1), 1, false, true, null).iterator();
+        Iterator<Batch> one = new DataLoader<>(new GPTDatasetV1(ids, 4, 1), 1, false, true, null).iterator();
         Batch first = one.next();
         assertArrayEquals(new int[] {40, 367, 2885, 1464}, first.inputs().toArray());
         assertArrayEquals(new int[] {367, 2885, 1464, 1807}, first.targets().toArray());
         Batch second = one.next();
         assertArrayEquals(new int[] {367, 2885, 1464, 1807}, second.inputs().toArray());
 
-        Batch eight = new DataLoader(new GPTDatasetV1(ids, 4, 4), 8, false, false, null).iterator().next();
+        Batch eight = new DataLoader<>(new GPTDatasetV1(ids, 4, 4), 8, false, false, null).iterator().next();
         assertArrayEquals(new int[] {8, 4}, eight.inputs().shape());
         int[] x = eight.inputs().toArray();
         assertArrayEquals(new int[] {40, 367, 2885, 1464, 1807, 3619, 402, 271, 10899, 2138, 257, 7026}, java.util.Arrays.copyOf(x, 12));
@@ -58,16 +58,16 @@ class DataPipelineTest {
         int[] ids = verdictIds();
         GPTDatasetV1 ds = new GPTDatasetV1(ids, 256, 256);
         assertEquals(20, ds.size()); // (5145 - 256 - 1) / 256 + 1
-        DataLoader loader = new DataLoader(ds, 3, true, true, new SeededRandom(1));
+        DataLoader<Batch> loader = new DataLoader<>(ds, 3, true, true, new SeededRandom(1));
         assertEquals(6, loader.size());
         List<Integer> firsts = new ArrayList<>();
         for (Batch b : loader) firsts.add(b.inputs().get(0, 0));
         assertEquals(6, firsts.size());
-        DataLoader again = new DataLoader(ds, 3, true, true, new SeededRandom(1));
+        DataLoader<Batch> again = new DataLoader<>(ds, 3, true, true, new SeededRandom(1));
         List<Integer> firsts2 = new ArrayList<>();
         for (Batch b : again) firsts2.add(b.inputs().get(0, 0));
         assertEquals(firsts, firsts2, "a seed reproduces the order");
-        assertEquals(7, new DataLoader(ds, 3, false, false, null).size());
+        assertEquals(7, new DataLoader<>(ds, 3, false, false, null).size());
     }
 
     @Test
