@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "llm", mixinStandardHelpOptions = true, version = "llm 0.1.0",
         description = "Build a large language model from scratch, in Java.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, GenerateCommand.class, TokenizeCommand.class, PrepareCommand.class,
-                FinetuneClassifierCommand.class, ClassifyCommand.class, FinetuneInstructCommand.class, JudgeCommand.class, ExampleCommand.class})
+                FinetuneClassifierCommand.class, ClassifyCommand.class, FinetuneInstructCommand.class, JudgeCommand.class, DpoCommand.class,
+                ExampleCommand.class})
 public final class Main implements Runnable {
 
     @Override
