@@ -36,6 +36,10 @@ public final class InstructionDataset implements Dataset<Batch> {
             int[] ids = tokenizer.encode(prompt + template.response(e.output()));
             encoded.add(ids);
             promptLengths[i] = tokenizer.encode(prompt).length;
+            if (allowedMaxLength > 0 && promptLengths[i] >= allowedMaxLength) {
+                throw new IllegalArgumentException("record " + i + ": its instruction and input take " + promptLengths[i]
+                        + " tokens, no fewer than the " + allowedMaxLength + " the model reads; no response would fit");
+            }
         }
         this.maskInstruction = maskInstruction;
         this.allowedMaxLength = allowedMaxLength;

@@ -25,10 +25,16 @@ public final class PreferenceDataset implements Dataset<PreferenceBatch> {
 
     public PreferenceDataset(List<InstructionData.Entry> data, Tokenizer tokenizer, PromptTemplate template, int padTokenId,
                              int allowedMaxLength, boolean maskPromptTokens) {
-        for (InstructionData.Entry e : data) {
-            if (e.chosen() == null || e.rejected() == null) throw new IllegalArgumentException("a preference record needs 'chosen' and 'rejected'");
+        for (int i = 0; i < data.size(); i++) {
+            InstructionData.Entry e = data.get(i);
+            if (e.chosen() == null || e.rejected() == null) throw new IllegalArgumentException("record " + i + " needs 'chosen' and 'rejected'");
             String prompt = template.formatInput(e);
-            prompts.add(tokenizer.encode(prompt));
+            int[] promptIds = tokenizer.encode(prompt);
+            if (allowedMaxLength > 0 && promptIds.length + 2 >= allowedMaxLength) {
+                throw new IllegalArgumentException("record " + i + ": its instruction and input take " + promptIds.length
+                        + " tokens; with the response marker no response would fit in the " + allowedMaxLength + " the model reads");
+            }
+            prompts.add(promptIds);
             chosen.add(tokenizer.encode(prompt + template.response(e.chosen())));
             rejected.add(tokenizer.encode(prompt + template.response(e.rejected())));
         }

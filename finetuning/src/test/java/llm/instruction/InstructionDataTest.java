@@ -66,6 +66,14 @@ class InstructionDataTest {
     }
 
     @Test
+    void aPromptLongerThanTheContextNamesItsRecord() {
+        var entries = List.of(new InstructionData.Entry("short", "", "ok", null, null), new InstructionData.Entry("word ".repeat(80), "", "ok", null, null));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new InstructionDataset(entries, BytePairTokenizer.gpt2(), PromptTemplate.ALPACA, false, 64));
+        assertTrue(e.getMessage().startsWith("record 1: its instruction and input take"), e.getMessage());
+    }
+
+    @Test
     void badFilesNameTheRecordAndField() throws IOException {
         Path f = tmp.resolve("bad.json");
         Files.writeString(f, "{\"instruction\": \"x\"}");
