@@ -37,6 +37,12 @@ class FinetuneInstructCommandTest {
         assertTrue(responses.get(0).getAsJsonObject().has("model_response"));
         assertEquals(all.get(51).getAsJsonObject().get("instruction"), responses.get(0).getAsJsonObject().get("instruction"));
 
+        Files.writeString(data, "[{\"instruction\": \"short\", \"output\": \"ok\"}, {\"instruction\": \"" + "word ".repeat(80) + "\", \"output\": \"ok\"}]");
+        var tooLong = TrainAndGenerateCommandTest.run(new FinetuneInstructCommand(), "--data", data.toString(),
+                "--base", "../finetuning/src/test/resources/llm/classification/tiny-gpt2-50257", "--out", tmp.resolve("never").toString());
+        assertEquals(2, tooLong.code());
+        assertTrue(tooLong.err().contains("some.json record 1: 'instruction' and 'input' take"), tooLong.err());
+
         var bad = TrainAndGenerateCommandTest.run(new FinetuneInstructCommand(), "--data", data.toString(), "--base", "x", "--template", "chatml",
                 "--out", tmp.resolve("never").toString());
         assertEquals(2, bad.code());

@@ -71,4 +71,18 @@ public final class InstructionData {
         return new Splits(List.copyOf(data.subList(0, train)), List.copyOf(data.subList(train + test, data.size())),
                 List.copyOf(data.subList(train, train + test)));
     }
+
+    /**
+     * Checks, in file order, that every record's prompt leaves room for a response in {@code context} tokens
+     * ({@code reserve} more tokens after the prompt are needed); the error names the file and the record's index.
+     */
+    public static void checkPromptsFit(Path file, List<Entry> data, llm.tokenizer.Tokenizer tokenizer, PromptTemplate template, int context, int reserve) {
+        for (int i = 0; i < data.size(); i++) {
+            int n = tokenizer.encode(template.formatInput(data.get(i))).length;
+            if (n + reserve >= context) {
+                throw new IllegalArgumentException(file + " record " + i + ": 'instruction' and 'input' take " + n
+                        + " tokens, leaving no room for a response in the " + context + " tokens the model reads");
+            }
+        }
+    }
 }

@@ -85,9 +85,11 @@ public final class InstructionRun {
         this.model = base.model();
         this.tokenizer = base.tokenizer();
         this.settings = s;
-        this.splits = InstructionData.split(InstructionData.read(data, false));
+        List<InstructionData.Entry> records = InstructionData.read(data, false);
+        this.splits = InstructionData.split(records);
         this.context = s.maxLength() == null ? model.config().contextLength() : Math.min(s.maxLength(), model.config().contextLength());
         rng = new SeededRandom(s.seed());
+        InstructionData.checkPromptsFit(data, records, tokenizer, s.template(), context, 0);
         trainLoader = new DataLoader<>(new InstructionDataset(splits.train(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), true, true, rng);
         valLoader = new DataLoader<>(new InstructionDataset(splits.validation(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), false, false, null);
         if (trainLoader.size() == 0) throw new IllegalArgumentException(data + ": " + splits.train().size() + " training records, fewer than one batch of " + s.batch());

@@ -69,13 +69,15 @@ public final class DpoRun {
 
     /** Reads the preference data and loads the base twice (policy and reference). */
     public DpoRun(Path base, Path data, Settings s) throws IOException {
-        this.splits = InstructionData.split(InstructionData.read(data, true));   // the data first: a bad file fails before any model loads
+        List<InstructionData.Entry> records = InstructionData.read(data, true);   // the data first: a bad file fails before any model loads
+        this.splits = InstructionData.split(records);
         this.policy = PretrainedModel.load(base);
         this.reference = PretrainedModel.load(base);
         if (!(policy.tokenizer() instanceof BytePairTokenizer)) throw new IllegalArgumentException("DPO here reads GPT-2 tokens; the base model uses another tokenizer");
         this.settings = s;
         this.context = s.maxLength() == null ? policy.model().config().contextLength() : Math.min(s.maxLength(), policy.model().config().contextLength());
         rng = new SeededRandom(s.seed());
+        InstructionData.checkPromptsFit(data, records, policy.tokenizer(), PromptTemplate.ALPACA, context, 2);
         trainLoader = new DataLoader<>(dataset(splits.train()), s.batch(), true, true, rng);
         valLoader = new DataLoader<>(dataset(splits.validation()), s.batch(), false, false, null);
         if (trainLoader.size() == 0) throw new IllegalArgumentException(data + ": fewer training pairs than one batch of " + s.batch());
