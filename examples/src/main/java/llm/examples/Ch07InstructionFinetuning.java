@@ -11,9 +11,9 @@ import llm.training.Trainer;
 
 /**
  * Book §7.5-7.7: instruction fine-tuning with the book's loop and settings, then a response to a test instruction.
- * With a path ({@code ./llm example Ch07InstructionFinetuning path/to/gpt2-medium}) it runs the book's run (2 epochs
- * over 935 records, about 15 minutes per epoch there on a laptop GPU). Without one it shows the loop on a
- * {@code ./llm train} checkpoint given as {@code --base DIR}, or fails with a line saying what to give.
+ * It needs a base: {@code ./llm example Ch07InstructionFinetuning path/to/gpt2-medium} runs the book's run (2 epochs
+ * over 935 records); a checkpoint of {@code ./llm train} with GPT-2's tokenizer works too. Without one it says what
+ * to give.
  */
 public final class Ch07InstructionFinetuning {
     private Ch07InstructionFinetuning() {}
