@@ -15,6 +15,7 @@ import llm.instruction.PromptTemplate;
 import llm.pretraining.PretrainedModel;
 import llm.training.Checkpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,14 +38,8 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "256", description = "Longest response, in tokens (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy decoding, else the softmax temperature (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample only from the k most likely tokens; 0 keeps all (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "1", description = "Sample only from the most likely tokens whose probabilities add up to p (default: ${DEFAULT-VALUE}).")
-    float topP;
+    @Mixin
+    SamplingFlags sampling;
 
     @Option(names = "--seed", defaultValue = "123", description = "Seed for sampling (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -61,9 +56,9 @@ final class ChatCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--template: " + e.getMessage());
         }
         PretrainedModel model = PretrainedModel.load(checkpoint);
-        SamplingOptions sampling = new SamplingOptions(temperature, topK, topP, model.endOfText(), seed);
+        SamplingOptions options = sampling.options(model.endOfText(), seed);
         if (prompt != null) {
-            answer(model, style, sampling, prompt);
+            answer(model, style, options, prompt);
             return 0;
         }
         System.err.println("chatting with " + model.description() + "; an empty line is skipped, Ctrl-D ends");
@@ -77,7 +72,7 @@ final class ChatCommand implements Callable<Integer> {
                 return 0;
             }
             if (line.isBlank()) continue;
-            answer(model, style, sampling, line.strip());
+            answer(model, style, options, line.strip());
         }
     }
 

@@ -11,6 +11,7 @@ import llm.gpt.GPTModel;
 import llm.pretraining.PretrainedModel;
 import llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +33,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "gpt2-small", description = "With --random-init: gpt2-small, gpt2-medium, gpt2-large or gpt2-xl (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Mixin
+    SamplingFlags sampling;
+
     @Option(names = "--seed", defaultValue = "123", description = "Seed for sampling (and random weights) (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -40,15 +44,6 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--max-new-tokens", defaultValue = "25", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
-
-    @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy decoding, else the softmax temperature (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample only from the k most likely tokens; 0 keeps all (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "1", description = "Sample only from the most likely tokens whose probabilities add up to p (default: ${DEFAULT-VALUE}).")
-    float topP;
 
     @Option(names = "--context", description = "Context length (default: the model's).")
     Integer context;
@@ -70,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
         GPTModel gpt = loaded.model();
         Tokenizer tokenizer = loaded.tokenizer();
         int contextSize = context != null ? Math.min(context, gpt.config().contextLength()) : gpt.config().contextLength();
-        SamplingOptions options = new SamplingOptions(temperature, topK, topP, loaded.endOfText(), seed);
+        SamplingOptions options = sampling.options(loaded.endOfText(), seed);
         int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) throw new IllegalArgumentException("--prompt is empty");
         for (int id : ids) {

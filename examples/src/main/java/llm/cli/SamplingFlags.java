@@ -1,0 +1,21 @@
+package llm.cli;
+
+import llm.generation.SamplingOptions;
+import picocli.CommandLine.Option;
+
+/** The decoding flags of Book §5.3 that {@code generate} and {@code chat} share: temperature, top-k and top-p. */
+final class SamplingFlags {
+    @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy decoding, else the softmax temperature (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Sample only from the k most likely tokens; 0 keeps all (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "Sample only from the most likely tokens whose probabilities add up to p (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    /** The options with the model's stop token and the sampling seed. */
+    SamplingOptions options(int eosId, long seed) {
+        return new SamplingOptions(temperature, topK, topP, eosId, seed);
+    }
+}
