@@ -45,11 +45,21 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Writes the trainer's full state to {@code file} atomically. */
+    /**
+     * Writes the trainer's full state to {@code file} atomically. Weights that hold NaN or infinite values (an update
+     * that diverged without a non-finite loss yet) are not saved: the previous checkpoint stays, and the error says so.
+     */
     public static void save(Path file, Trainer<?> trainer) throws IOException {
         Optimizer opt = trainer.optimizer();
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (var e : Optimizer.distinct(trainer.model().namedParameters()).entrySet()) tensors.put("model." + e.getKey(), e.getValue().data());
+        for (var e : Optimizer.distinct(trainer.model().namedParameters()).entrySet()) {
+            if (!allFinite(e.getValue().data())) {
+                throw new TrainingDivergedException(trainer.stepsDone(), "training diverged by step " + trainer.stepsDone() + ": parameter '"
+                        + e.getKey() + "' holds NaN or infinite values, so no checkpoint was written; " + file
+                        + " keeps the last good state. A lower learning rate, warmup or gradient clipping usually helps.");
+            }
+            tensors.put("model." + e.getKey(), e.getValue().data());
+        }
         for (var e : opt.state().entrySet()) tensors.put("optimizer." + e.getKey(), e.getValue());
 
         Map<String, String> meta = new LinkedHashMap<>(trainer.extraMetadata());
@@ -141,11 +151,21 @@ public final class Checkpoint {
         for (String name : f.names()) if (name.startsWith("model.")) weights.put(name.substring(6), f.read(name));
         Map<String, Tensor> distinct = Optimizer.distinct(model.namedParameters());
         StateDictCheck.check("checkpoint " + f.path(), "model.", distinct, Tensor::shape, weights, NDArray::shape);
+        for (var e : weights.entrySet()) {
+            if (!allFinite(e.getValue())) {
+                throw new IllegalArgumentException("checkpoint " + f.path() + ": tensor 'model." + e.getKey() + "' holds NaN or infinite values (saved from a diverged run?)");
+            }
+        }
         for (var e : distinct.entrySet()) {
             NDArray target = e.getValue().data();
             float[] values = weights.get(e.getKey()).toArray();
             System.arraycopy(values, 0, target.storage(), target.offset(), values.length);
         }
+    }
+
+    private static boolean allFinite(NDArray a) {
+        for (float v : a.contiguous().toArray()) if (!Float.isFinite(v)) return false;
+        return true;
     }
 
     /** The {@code __metadata__} strings of a checkpoint (configuration, tokenizer, progress). */
