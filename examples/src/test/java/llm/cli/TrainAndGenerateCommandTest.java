@@ -122,4 +122,22 @@ class TrainAndGenerateCommandTest {
         assertEquals(0, replaced.code(), replaced.err());
         assertTrue(!Files.exists(stale), "the stale temporary file is gone");
     }
+
+    /** Char-level shards carry an end-of-text id after the alphabet: training samples and generation decode it (issue: "token id 9 is outside the vocabulary of 9"). */
+    @Test
+    void charShardsTrainSampleAndGenerate() throws IOException {
+        Path docs = Files.createDirectories(tmp.resolve("docs"));
+        for (int i = 0; i < 60; i++) Files.writeString(docs.resolve(String.format("d%02d.txt", i)), "abc cab ".repeat(1 + i % 3));   // short documents: many end-of-text ids
+        Path shards = tmp.resolve("shards");
+        Result prep = run(new PrepareCommand(), "--tokenizer", "char", "--out", shards.toString(), docs.toString());
+        assertEquals(0, prep.code(), prep.err());
+        Path out = tmp.resolve("run");
+        Result train = run(new TrainCommand(), "--data", shards.toString(), "--model", "custom", "--layers", "1", "--heads", "1", "--width", "8",
+                "--context", "16", "--batch", "2", "--steps", "3", "--eval-every", "1", "--sample-every", "1", "--sample-tokens", "40", "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("sample after step 3:"), train.out());
+        Result generate = run(new GenerateCommand(), "--checkpoint", out.toString(), "--prompt", "ab", "--max-new-tokens", "30", "--temperature", "1", "--seed", "3");
+        assertEquals(0, generate.code(), generate.err());
+        assertTrue(generate.out().startsWith("ab"), generate.out());
+    }
 }

@@ -53,6 +53,7 @@ public record PretrainedModel(GPTModel model, Tokenizer tokenizer, String descri
 
     /** The end-of-text token id that stops generation, or -1 when the tokenizer has none. */
     public int endOfText() {
-        return tokenizer instanceof BytePairTokenizer bpe ? bpe.specialId(BytePairTokenizer.END_OF_TEXT) : -1;
+        if (tokenizer instanceof BytePairTokenizer bpe) return bpe.specialId(BytePairTokenizer.END_OF_TEXT);
+        return tokenizer instanceof llm.tokenizer.CharTokenizer chars ? chars.endOfTextId() : -1;
     }
 }

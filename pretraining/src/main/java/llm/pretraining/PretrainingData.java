@@ -87,7 +87,9 @@ public record PretrainingData(BatchStream<Batch> stream, Iterable<Batch> trainEv
         if (!Files.isRegularFile(info)) throw new IllegalArgumentException("shard folder " + dir + " has no tokenizer.json (made by './llm prepare')");
         JsonObject o = JsonParser.parseString(Files.readString(info)).getAsJsonObject();
         String alphabet = o.has("alphabet") && !o.get("alphabet").isJsonNull() ? o.get("alphabet").getAsString() : null;
-        return new TokenizerSpec(o.get("tokenizer").getAsString(), alphabet);
+        // prepare gives char shards an end-of-text id one past the alphabet (its vocabulary is the alphabet plus one)
+        boolean endOfText = alphabet != null && o.has("vocabSize") && o.get("vocabSize").getAsInt() == alphabet.codePointCount(0, alphabet.length()) + 1;
+        return new TokenizerSpec(o.get("tokenizer").getAsString(), alphabet, endOfText);
     }
 
     /** The vocabulary a text file needs with the tokenizer named {@code name}: GPT-2's, or the file's own characters. */

@@ -18,9 +18,20 @@ import java.util.TreeSet;
 public final class CharTokenizer implements Tokenizer {
     private final int[] codePoints;              // id -> code point
     private final Map<Integer, Integer> ids;     // code point -> id
+    private final boolean endOfText;             // one more id, after the characters, that ends a document
 
     /** A tokenizer over the given characters, numbered in the order given. */
     public CharTokenizer(int[] codePoints) {
+        this(codePoints, false);
+    }
+
+    /**
+     * A tokenizer over the given characters and, with {@code endOfText}, one more id (the number of characters) that
+     * marks the end of a document, as {@code ./llm prepare} puts between files. It decodes to nothing, and no text
+     * encodes to it.
+     */
+    public CharTokenizer(int[] codePoints, boolean endOfText) {
+        this.endOfText = endOfText;
         this.codePoints = codePoints.clone();
         this.ids = new HashMap<>();
         for (int i = 0; i < codePoints.length; i++) {
@@ -59,18 +70,25 @@ public final class CharTokenizer implements Tokenizer {
     @Override
     public String decode(int[] tokens) {
         int[] cps = new int[tokens.length];
-        for (int i = 0; i < tokens.length; i++) {
-            if (tokens[i] < 0 || tokens[i] >= codePoints.length) {
-                throw new IllegalArgumentException("decode: token id " + tokens[i] + " is outside the vocabulary of " + codePoints.length);
+        int n = 0;
+        for (int token : tokens) {
+            if (endOfText && token == codePoints.length) continue;      // the document separator prints as nothing
+            if (token < 0 || token >= codePoints.length) {
+                throw new IllegalArgumentException("decode: token id " + token + " is outside the vocabulary of " + vocabSize());
             }
-            cps[i] = codePoints[tokens[i]];
+            cps[n++] = codePoints[token];
         }
-        return new String(cps, 0, cps.length);
+        return new String(cps, 0, n);
     }
 
     @Override
     public int vocabSize() {
-        return codePoints.length;
+        return codePoints.length + (endOfText ? 1 : 0);
+    }
+
+    /** The end-of-text id, or -1 when this tokenizer has none. */
+    public int endOfTextId() {
+        return endOfText ? codePoints.length : -1;
     }
 
     private static String describe(int cp) {
