@@ -78,12 +78,14 @@ public final class InstructionRun {
     private final DataLoader<Batch> trainLoader, valLoader;
     private final SeededRandom rng;
     private final int context;
+    private final int endOfText;
 
     /** Reads {@code data} and prepares {@code base} (LoRA attached when asked); nothing is written yet. */
     public InstructionRun(PretrainedModel base, Path data, Settings s) throws IOException {
         if (!(base.tokenizer() instanceof BytePairTokenizer)) throw new IllegalArgumentException("instruction fine-tuning reads GPT-2 tokens; the base model uses another tokenizer");
         this.model = base.model();
         this.tokenizer = base.tokenizer();
+        this.endOfText = base.endOfText();
         this.settings = s;
         List<InstructionData.Entry> records = InstructionData.read(data, false);
         this.splits = InstructionData.split(records);
@@ -141,18 +143,21 @@ public final class InstructionRun {
         return trainer.history();
     }
 
-    /**
-     * The model's response to {@code prompt}: greedy tokens until end-of-text or {@code maxNewTokens}, the text after
-     * the template's response marker, stripped (the book's {@code response_text}).
-     */
+    /** The model's response to {@code prompt}, as {@link #respond(GPTModel, Tokenizer, int, PromptTemplate, int, String, int)} gives it. */
     public String respond(String prompt, int maxNewTokens) {
+        return respond(model, tokenizer, endOfText, settings.template(), context, prompt, maxNewTokens);
+    }
+
+    /**
+     * A model's response to {@code prompt} (the book's {@code response_text}): greedy tokens through the KV cache
+     * until {@code endOfText} (which generation does not keep) or {@code maxNewTokens}, the template's response
+     * marker removed, stripped.
+     */
+    public static String respond(GPTModel model, Tokenizer tokenizer, int endOfText, PromptTemplate template, int context, String prompt, int maxNewTokens) {
         int[] ids = tokenizer.encode(prompt);
-        int eos = ((BytePairTokenizer) tokenizer).specialId(BytePairTokenizer.END_OF_TEXT);
-        int[] out = Generator.generate(model, ids, maxNewTokens, context, new SamplingOptions(0f, 0, 1f, eos, 0), id -> {});
-        int[] generated = java.util.Arrays.copyOfRange(out, ids.length, out.length);
-        if (generated.length > 0 && generated[generated.length - 1] == eos) generated = java.util.Arrays.copyOf(generated, generated.length - 1);
-        String text = tokenizer.decode(generated);
-        return text.replace(settings.template().responseMarker().strip(), "").strip();
+        int[] out = Generator.generate(model, ids, maxNewTokens, context, new SamplingOptions(0f, 0, 1f, endOfText, 0), id -> {});
+        String text = tokenizer.decode(java.util.Arrays.copyOfRange(out, ids.length, out.length));
+        return text.replace(template.responseMarker().strip(), "").strip();
     }
 
     /** Responses to every test record, added as {@code model_response}, written as the book's JSON; returns the file. */

@@ -11,11 +11,10 @@ import java.util.Map;
 
 import llm.data.DataLoader;
 import llm.formats.AtomicFile;
-import llm.generation.Generator;
-import llm.generation.SamplingOptions;
 import llm.gpt.GPTModel;
 import llm.instruction.InstructionData;
 import llm.instruction.InstructionDataset;
+import llm.instruction.InstructionRun;
 import llm.instruction.PromptTemplate;
 import llm.pretraining.GPTCheckpoints;
 import llm.pretraining.PretrainedModel;
@@ -139,9 +138,6 @@ public final class DpoRun {
     }
 
     private String respond(PretrainedModel m, String prompt, int maxNewTokens) {
-        int[] ids = m.tokenizer().encode(prompt);
-        int[] out = Generator.generate(m.model(), ids, maxNewTokens, context, new SamplingOptions(0f, 0, 1f, m.endOfText(), 0), id -> {});
-        String text = m.tokenizer().decode(java.util.Arrays.copyOfRange(out, ids.length, out.length));
-        return text.replace(PromptTemplate.ALPACA.responseMarker().strip(), "").strip();
+        return InstructionRun.respond(m.model(), m.tokenizer(), m.endOfText(), PromptTemplate.ALPACA, context, prompt, maxNewTokens);
     }
 }

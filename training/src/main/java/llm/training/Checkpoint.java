@@ -163,8 +163,11 @@ public final class Checkpoint {
         }
     }
 
+    /** Whether every value is finite; reads a contiguous array in place (a parameter may hold hundreds of megabytes). */
     private static boolean allFinite(NDArray a) {
-        for (float v : a.contiguous().toArray()) if (!Float.isFinite(v)) return false;
+        NDArray c = a.contiguous();
+        float[] values = c.storage();
+        for (int i = c.offset(), end = c.offset() + c.numel(); i < end; i++) if (!Float.isFinite(values[i])) return false;
         return true;
     }
 
