@@ -7,6 +7,7 @@ import llm.autograd.ops.Arithmetic;
 import llm.autograd.ops.IndexOps;
 import llm.autograd.ops.JoinOps;
 import llm.autograd.ops.MaskOps;
+import llm.autograd.ops.MinMax;
 import llm.autograd.ops.MatMulOp;
 import llm.autograd.ops.ReduceOps;
 import llm.autograd.ops.SoftmaxOps;
@@ -199,6 +200,12 @@ public final class Tensor {
     public Tensor tanh() { return Activations.tanh(this); }
     public Tensor relu() { return Activations.relu(this); }
     public Tensor sigmoid() { return Activations.sigmoid(this); }
+    /** Element-wise {@code min(this, other)} with broadcasting ({@code torch.minimum}). */
+    public Tensor minimum(Tensor other) { return MinMax.minimum(this, other); }
+    /** Element-wise {@code max(this, other)} with broadcasting ({@code torch.maximum}). */
+    public Tensor maximum(Tensor other) { return MinMax.maximum(this, other); }
+    /** Each value limited to {@code [lo, hi]} ({@code torch.clamp}). */
+    public Tensor clamp(float lo, float hi) { return MinMax.clamp(this, lo, hi); }
 
     // ---------------------------------------------------------------- reductions
 

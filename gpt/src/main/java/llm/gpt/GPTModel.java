@@ -95,6 +95,15 @@ public final class GPTModel extends Module {
 
     /** Token ids {@code (B, T)} to logits {@code (B, T, V)}; T may not exceed the context length. */
     public Tensor forward(IntNDArray ids) {
+        return outHead.forward(hiddenStates(ids));                     // (B, T, V)
+    }
+
+    /**
+     * The final LayerNorm's output {@code (B, T, C)}, which the output head maps to logits: what a reward model's
+     * or a value head's scalar reads (Book chapter 8), and what a caller narrows to a few positions before the
+     * vocabulary-wide head.
+     */
+    public Tensor hiddenStates(IntNDArray ids) {
         if (ids.rank() != 2) throw new IllegalArgumentException("GPTModel: ids must be (B, T), got rank " + ids.rank());
         int t = ids.dim(1);
         if (t > config.contextLength()) {
@@ -106,7 +115,7 @@ public final class GPTModel extends Module {
         Tensor pos = posEmb.forward(IntNDArray.of(positions, t));      // (T, C)
         Tensor x = dropEmb.forward(tok.add(pos));
         for (TransformerBlock block : trfBlocks) x = block.forward(x);
-        return outHead.forward(finalNorm.forward(x));                  // (B, T, V)
+        return finalNorm.forward(x);
     }
 
     /** An empty cache for {@code batch} sequences of up to {@code maxTokens} tokens (at most the context length). */

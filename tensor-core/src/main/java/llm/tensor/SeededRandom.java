@@ -50,6 +50,17 @@ public final class SeededRandom {
         return (int) ((nextLong() >>> 33) % bound);
     }
 
+    /** The numbers {@code 0 .. n-1} in a random order (Fisher-Yates, drawing {@code nextInt(i + 1)} from the top). */
+    public int[] permutation(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = nextInt(i + 1);
+            int t = order[i]; order[i] = order[j]; order[j] = t;
+        }
+        return order;
+    }
+
     /** A standard normal number (mean 0, variance 1). */
     public double nextGaussian() {
         if (!Double.isNaN(spareGaussian)) {

@@ -41,13 +41,12 @@ public final class DataLoader<B> implements Iterable<B> {
     /** One pass over the dataset; with shuffling, each call draws a new order. */
     @Override
     public Iterator<B> iterator() {
-        int[] order = new int[dataset.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
+        int[] order;
         if (shuffle) {
-            for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates
-                int j = rng.nextInt(i + 1);
-                int t = order[i]; order[i] = order[j]; order[j] = t;
-            }
+            order = rng.permutation(dataset.size());
+        } else {
+            order = new int[dataset.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
         }
         int batches = size();
         return new Iterator<>() {
