@@ -69,13 +69,7 @@ final class DpoCommand implements Callable<Integer> {
         TrainingProgress progress = new TrainingProgress(System.out, run.batchesPerEpoch());
         long started = System.nanoTime();
         // the book's evaluation lines go below the progress bar, which is cleared first
-        run.run(out, new java.io.PrintStream(System.out) {
-            @Override
-            public java.io.PrintStream printf(String format, Object... args) {
-                progress.clear();
-                return super.printf(format, args);
-            }
-        }, progress);
+        run.run(out, progress.linesBelow(), progress);
         progress.clear();
         System.out.printf("Training completed in %.2f minutes.%n", (System.nanoTime() - started) / 6e10);
         if (compare > 0) run.compareResponses(compare, 64, System.out);

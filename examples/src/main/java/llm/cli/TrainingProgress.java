@@ -72,6 +72,17 @@ final class TrainingProgress implements Trainer.Listener {
     }
 
     /** Removes the progress bar from a terminal line, so that the next line can be printed. */
+    /** Standard output whose {@code printf} lines first clear the bar, for a run's own lines (the book's evaluation lines). */
+    java.io.PrintStream linesBelow() {
+        return new java.io.PrintStream(System.out) {
+            @Override
+            public java.io.PrintStream printf(String format, Object... args) {
+                clear();
+                return super.printf(format, args);
+            }
+        };
+    }
+
     void clear() {
         if (terminal && barShown) {
             out.print("\r" + " ".repeat(100) + "\r");

@@ -29,9 +29,11 @@ public final class PpoTrainer {
                                   double policyLoss, double valueLoss, double clipFraction, double approxKl, double entropy,
                                   double meanResponseLength, double seconds) {}
 
-    /** Receives each finished iteration, after its optimiser steps. */
+    /** Receives each finished iteration, after its optimiser steps, and (optionally) each step. */
     public interface Listener {
         void onIteration(IterationReport report);
+
+        default void onStep(Trainer.StepReport report) {}
     }
 
     private final PolicyWithValueHead actor;
@@ -83,6 +85,7 @@ public final class PpoTrainer {
         trainer.listener(new Trainer.Listener() {
             @Override
             public void onStep(Trainer.StepReport r) {
+                listener.onStep(r);
                 if (r.step() % perIteration == 0) finishIteration();
             }
         });

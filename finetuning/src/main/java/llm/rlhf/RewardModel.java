@@ -45,6 +45,7 @@ public final class RewardModel implements RewardFunction {
 
     /** A reward model saved by {@code ./llm reward-model} (a folder or its checkpoint file); the error says what else it holds. */
     public static RewardModel load(Path path, int endOfText) throws IOException {
+        if (!Checkpoint.isCheckpoint(path)) throw new IllegalArgumentException(path + " is not a reward model (made by ./llm reward-model): it holds no checkpoint of this project");
         Map<String, String> meta = Checkpoint.metadata(path);
         if (!KIND.equals(meta.get(KIND_KEY))) {
             throw new IllegalArgumentException(Checkpoint.resolve(path) + " is not a reward model (made by ./llm reward-model); it holds "
