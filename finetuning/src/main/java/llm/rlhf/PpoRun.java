@@ -174,7 +174,13 @@ public final class PpoRun {
                 lines.onStep(r);
             }
         });
-        ppo.run();
+        try {
+            ppo.run();
+        } catch (IllegalStateException e) {
+            // a non-finite reward or advantage: nothing was learned from it, and the state file is the last good one
+            throw new IllegalStateException(e.getMessage() + "; the last good state is " + out.resolve(STATE_FILE)
+                    + " (iteration " + ppo.iterationsDone() + " or earlier, by --checkpoint-every)", e);
+        }
         writeOutputs();
         return ppo.history();
     }
