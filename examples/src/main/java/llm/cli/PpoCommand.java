@@ -51,6 +51,9 @@ final class PpoCommand implements Callable<Integer> {
     @Option(names = "--target-kl", description = "Adapt beta towards this KL per response (Ziegler et al.'s controller); default: beta fixed.")
     Double targetKl;
 
+    @Option(names = "--kl-horizon", defaultValue = "10000", description = "Responses over which the adaptive controller moves beta (default: ${DEFAULT-VALUE}, as Ziegler et al.).")
+    double klHorizon;
+
     @Option(names = "--clip", defaultValue = "0.2", description = "PPO's epsilon: the ratio's clip range (default: ${DEFAULT-VALUE}).")
     double clip;
 
@@ -94,7 +97,7 @@ final class PpoCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out: " + out + " already holds a run; add --resume to continue it, or choose another folder");
             }
             PpoSettings s = new PpoSettings(iterations == null ? 20 : iterations, rolloutBatch, minibatch, ppoEpochs, klCoef,
-                    targetKl == null ? Double.NaN : targetKl, 10_000, clip, 0.2, vfCoef, 1.0, 0.95, lr, 1.0, maxNewTokens, temperature, seed);
+                    targetKl == null ? Double.NaN : targetKl, klHorizon, clip, 0.2, vfCoef, 1.0, 0.95, lr, 1.0, maxNewTokens, temperature, seed);
             Files.createDirectories(out);
             run = new PpoRun(policy, rewardModel, prompts, s, out, checkpointEvery, evalPrompts);
         }

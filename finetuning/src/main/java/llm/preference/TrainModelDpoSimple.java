@@ -51,8 +51,7 @@ public final class TrainModelDpoSimple {
             @Override
             public void onStep(Trainer.StepReport r) {
                 if (progress != null) progress.onStep(r);
-                boolean last = r.step() == r.totalSteps();
-                if (evalFreq <= 0 || ((r.step() - 1) % evalFreq != 0 && !last)) return;
+                if (!r.evaluatesEvery(evalFreq)) return;
                 policy.eval();
                 double[] train = DpoLoss.computeDpoLossLoader(trainLoader, policy, reference, beta, evalIter);
                 double[] val = DpoLoss.computeDpoLossLoader(valLoader, policy, reference, beta, evalIter);

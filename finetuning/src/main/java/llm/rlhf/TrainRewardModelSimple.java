@@ -41,8 +41,7 @@ public final class TrainRewardModelSimple {
             @Override
             public void onStep(Trainer.StepReport r) {
                 if (progress != null) progress.onStep(r);
-                boolean last = r.step() == r.totalSteps();
-                if (evalFreq <= 0 || ((r.step() - 1) % evalFreq != 0 && !last)) return;
+                if (!r.evaluatesEvery(evalFreq)) return;
                 Evaluation e = new Evaluation(r.step() - 1, RewardLoss.computeRewardLossLoader(trainLoader, model, centerCoef, evalIter),
                         RewardLoss.computeRewardLossLoader(valLoader, model, centerCoef, evalIter));
                 history.add(e);

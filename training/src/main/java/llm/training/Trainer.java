@@ -126,7 +126,12 @@ public final class Trainer<B> {
     }
 
     /** What one optimiser step did. */
-    public record StepReport(long step, long totalSteps, double loss, double learningRate, double gradNorm, long tokensSeen, long tokensInStep, double seconds) {}
+    public record StepReport(long step, long totalSteps, double loss, double learningRate, double gradNorm, long tokensSeen, long tokensInStep, double seconds) {
+        /** The book's evaluation schedule ({@code global_step % eval_freq == 0}, from step 0) plus the last step; never when {@code every <= 0}. */
+        public boolean evaluatesEvery(int every) {
+            return every > 0 && ((step - 1) % every == 0 || step == totalSteps);
+        }
+    }
 
     /** Mean train and validation loss at a step (NaN when there is no such data). */
     public record Evaluation(long step, long tokensSeen, double trainLoss, double valLoss) {}
