@@ -78,6 +78,16 @@ final class PpoCommand implements Callable<Integer> {
     @Option(names = "--eval-prompts", defaultValue = "10", description = "Held-out prompts scored before and after training (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
 
+    @Option(names = "--lora-rank", defaultValue = "0", description = "Train LoRA adapters of this rank (and the value head) instead of every weight; "
+            + "the reference is then the policy with its adapters off, so no second copy is loaded (default: ${DEFAULT-VALUE}, off).")
+    int loraRank;
+
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA's alpha (default: ${DEFAULT-VALUE}).")
+    double loraAlpha;
+
+    @Option(names = "--compare", description = "Another model (a 'dpo' output, say) whose held-out responses and reward are printed beside the policy's; repeatable.")
+    java.util.List<Path> compare = new java.util.ArrayList<>();
+
     @Option(names = "--seed", defaultValue = "123", description = "Seed of prompt order, sampling and the value head (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -99,14 +109,15 @@ final class PpoCommand implements Callable<Integer> {
             PpoSettings s = new PpoSettings(iterations == null ? 20 : iterations, rolloutBatch, minibatch, ppoEpochs, klCoef,
                     targetKl == null ? Double.NaN : targetKl, klHorizon, clip, 0.2, vfCoef, 1.0, 0.95, lr, 1.0, maxNewTokens, temperature, seed);
             Files.createDirectories(out);
-            run = new PpoRun(policy, rewardModel, prompts, s, out, checkpointEvery, evalPrompts);
+            run = new PpoRun(policy, rewardModel, prompts, s, out, new PpoRun.Options(checkpointEvery, evalPrompts, loraRank, loraAlpha));
         }
         PpoSettings s = run.settings();
         System.out.printf("policy: %s%nPPO: %d iterations of %d responses, %d epochs of minibatches of %d (%d steps each), beta %s, clip %.2f, lr %.1e, up to %d new tokens at temperature %.2f%n",
                 run.policy().description(), s.iterations(), s.rolloutBatch(), s.ppoEpochs(), s.minibatch(), s.stepsPerIteration(),
                 Double.isNaN(s.targetKl()) ? String.format("%.3f fixed", s.klCoef()) : String.format("%.3f adaptive to KL %.2f", s.klCoef(), s.targetKl()),
                 s.clip(), s.lr(), s.maxNewTokens(), s.temperature());
-        PpoRun.HeldOut before = run.evaluate(run.reference(), s.maxNewTokens());
+        for (Path c : compare) if (!java.nio.file.Files.exists(c)) throw new IllegalArgumentException("--compare: no such file or folder: " + c);
+        PpoRun.HeldOut before = run.evaluateReference(s.maxNewTokens());
         System.out.printf("held-out prompts: mean reward %.3f before PPO (greedy responses of the starting policy)%n", before.meanScore());
         TrainingProgress progress = new TrainingProgress(System.out, s.stepsPerIteration());
         PrintStream lines = progress.linesBelow();
@@ -127,8 +138,18 @@ final class PpoCommand implements Callable<Integer> {
         progress.clear();
         PpoRun.HeldOut after = run.evaluate(run.policy(), s.maxNewTokens());
         System.out.printf("held-out prompts: mean reward %.3f after PPO (%.3f before)%n", after.meanScore(), before.meanScore());
+        java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of("before", "after"));
+        java.util.List<PpoRun.HeldOut> answers = new java.util.ArrayList<>(java.util.List.of(before, after));
+        for (Path c : compare) {
+            PpoRun.HeldOut other = run.evaluate(llm.pretraining.PretrainedModel.load(c), s.maxNewTokens());
+            System.out.printf("held-out prompts: mean reward %.3f from %s%n", other.meanScore(), c);
+            names.add(c.getFileName().toString());
+            answers.add(other);
+        }
+        int width = names.stream().mapToInt(String::length).max().orElse(6) + 1;
         for (int i = 0; i < Math.min(3, after.prompts().size()); i++) {
-            System.out.printf("%n%s%n  before: %s%n  after:  %s%n", after.prompts().get(i), before.responses().get(i), after.responses().get(i));
+            System.out.printf("%n%s%n", after.prompts().get(i));
+            for (int k = 0; k < names.size(); k++) System.out.printf("  %-" + width + "s %s%n", names.get(k) + ":", answers.get(k).responses().get(i));
         }
         System.out.printf("PPO completed in %.2f minutes.%nwrote %s, %s, metrics.csv, ppo.png%n", (System.nanoTime() - started) / 6e10,
                 out.resolve("checkpoint.safetensors"), out.resolve(PpoRun.STATE_FILE));

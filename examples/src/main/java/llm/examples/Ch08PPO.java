@@ -11,6 +11,7 @@ import llm.rlhf.PolicyWithValueHead;
 import llm.rlhf.PpoLoss;
 import llm.rlhf.PpoSettings;
 import llm.rlhf.PpoTrainer;
+import llm.rlhf.ReferencePolicy;
 import llm.rlhf.RewardFunction;
 import llm.tensor.NDArray;
 import llm.tensor.SeededRandom;
@@ -44,7 +45,7 @@ public final class Ch08PPO {
         for (int i = 0; i < 32; i++) prompts.add(new int[] {rng.nextInt(8), rng.nextInt(8), rng.nextInt(8)});
         PpoSettings s = new PpoSettings(40, 16, 4, 4, 0.01, Double.NaN, 10_000, 0.2, 0.2, 0.1, 1.0, 0.95, 1e-2, 1.0, 6, 1.0, 11);
         PpoTrainer ppo = new PpoTrainer(new PolicyWithValueHead(new GPTModel(tiny, false, new SeededRandom(7)), new SeededRandom(3)),
-                new GPTModel(tiny, false, new SeededRandom(7)), countThrees, prompts, -1, s, null, 0);
+                ReferencePolicy.frozen(new GPTModel(tiny, false, new SeededRandom(7))), countThrees, prompts, -1, s, null, 0);
         ppo.listener(r -> {
             if (r.iteration() == 1 || r.iteration() % 10 == 0) {
                 System.out.printf("iteration %2d: mean reward %.2f, KL to the reference %.1f%n", r.iteration(), r.meanScore(), r.meanKl());

@@ -64,6 +64,15 @@ class RlhfCommandTest {
         // the generated policy loads as a plain GPT for generate and chat
         var chat = TrainAndGenerateCommandTest.run(new ChatCommand(), "--checkpoint", ppo.toString(), "--prompt", "Say hi.", "--max-new-tokens", "3");
         assertEquals(0, chat.code(), chat.err());
+
+        // LoRA: the policy is its own reference; the adapters are merged into the saved policy; --compare adds a model's answers
+        Path lora = tmp.resolve("ppo-lora");
+        var l = TrainAndGenerateCommandTest.run(new PpoCommand(), "--policy", TINY, "--reward-model", rm.toString(), "--prompts", data.toString(),
+                "--iterations", "1", "--rollout-batch", "4", "--minibatch", "2", "--ppo-epochs", "1", "--max-new-tokens", "6", "--eval-prompts", "2",
+                "--lora-rank", "2", "--compare", ppo.toString(), "--out", lora.toString());
+        assertEquals(0, l.code(), l.err());
+        assertTrue(l.out().contains("held-out prompts: mean reward") && l.out().contains("from " + ppo), l.out());
+        assertEquals(0, TrainAndGenerateCommandTest.run(new ChatCommand(), "--checkpoint", lora.toString(), "--prompt", "Say hi.", "--max-new-tokens", "3").code());
     }
 
     @Test

@@ -66,6 +66,21 @@ public final class LinearWithLoRA {
         linear.detachAdapter();
     }
 
+    /**
+     * Runs {@code body} with every adapter under {@code model} switched off (PEFT's {@code with
+     * model.disable_adapter():}), and on again afterwards: the frozen base's outputs without a second copy of it.
+     */
+    public static <T> T withAdaptersDisabled(Module model, java.util.function.Supplier<T> body) {
+        List<Linear> adapted = new ArrayList<>();
+        for (Linear l : linearLayers(model).values()) if (l.adapter() != null) adapted.add(l);
+        for (Linear l : adapted) l.adapterEnabled(false);
+        try {
+            return body.get();
+        } finally {
+            for (Linear l : adapted) l.adapterEnabled(true);
+        }
+    }
+
     /** Merges every adapter under {@code model}; returns how many. */
     public static int mergeAll(Module model) {
         int n = 0;

@@ -16,6 +16,7 @@ import llm.formats.AtomicFile;
 import llm.instruction.InstructionData;
 import llm.instruction.InstructionRun;
 import llm.instruction.PromptTemplate;
+import llm.lora.LinearWithLoRA;
 import llm.pretraining.GPTCheckpoints;
 import llm.pretraining.PretrainedModel;
 import llm.pretraining.TokenizerSpec;
@@ -36,6 +37,21 @@ public final class PpoRun {
     public static final String STATE_FILE = "ppo-state.safetensors";
     private static final Gson GSON = new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create();
 
+    /**
+     * How the run is kept and shaped besides {@link PpoSettings}.
+     *
+     * @param checkpointEvery iterations between checkpoints (0: at the end only)
+     * @param evalPrompts     held-out (test) prompts scored before and after training
+     * @param loraRank        LoRA's rank on every linear layer of the policy, or 0 to train every weight
+     * @param loraAlpha       LoRA's alpha
+     */
+    public record Options(int checkpointEvery, int evalPrompts, int loraRank, double loraAlpha) {
+        public Options {
+            if (checkpointEvery < 0 || evalPrompts < 0) throw new IllegalArgumentException("checkpoint interval and held-out prompts must be >= 0");
+            if (loraRank < 0) throw new IllegalArgumentException("LoRA rank must be at least 1 (or 0 for none), got " + loraRank);
+        }
+    }
+
     private final Path out;
     private final PretrainedModel policy, reference;
     private final RewardModel rewardModel;
@@ -43,15 +59,16 @@ public final class PpoRun {
     private final List<InstructionData.Entry> heldOut;
     private final PpoTrainer ppo;
     private final int context;
+    private final int loraRank;
 
     /**
      * Loads everything and checks that it fits together before any rollout: the reward model reads the policy's
      * tokens, and every prompt plus {@code maxNewTokens} fits both contexts.
      *
-     * @param checkpointEvery iterations between checkpoints (0: at the end only)
-     * @param evalPrompts     held-out (test) prompts scored before and after training
+     * <p>With {@code options.loraRank() > 0} the policy's base is frozen and LoRA adapters are trained (with the value
+     * head); the reference is then the same model with its adapters off, so no second copy is loaded.
      */
-    public PpoRun(Path policyPath, Path rewardModelPath, Path prompts, PpoSettings s, Path out, int checkpointEvery, int evalPrompts) throws IOException {
+    public PpoRun(Path policyPath, Path rewardModelPath, Path prompts, PpoSettings s, Path out, Options options) throws IOException {
         List<InstructionData.Entry> records = InstructionData.read(prompts, false);
         InstructionData.Splits splits = InstructionData.split(records);
         this.out = out;
@@ -75,10 +92,21 @@ public final class PpoRun {
             }
             queries.add(q);
         }
-        this.heldOut = splits.test().subList(0, Math.min(evalPrompts, splits.test().size()));
-        this.reference = PretrainedModel.load(policyPath);
-        PolicyWithValueHead actor = new PolicyWithValueHead(policy.model(), new SeededRandom(s.seed()));
-        this.ppo = new PpoTrainer(actor, reference.model(), rewardModel, queries, policy.endOfText(), s, out.resolve(STATE_FILE), checkpointEvery);
+        this.heldOut = splits.test().subList(0, Math.min(options.evalPrompts(), splits.test().size()));
+        SeededRandom rng = new SeededRandom(s.seed());
+        ReferencePolicy frozenStart;
+        if (options.loraRank() > 0) {
+            policy.model().requiresGrad(false);
+            LinearWithLoRA.replaceLinearWithLoRA(policy.model(), options.loraRank(), options.loraAlpha(), rng);
+            this.reference = policy;                     // the same weights: adapters off is the starting policy
+            frozenStart = ReferencePolicy.adaptersOff(policy.model());
+        } else {
+            this.reference = PretrainedModel.load(policyPath);
+            frozenStart = ReferencePolicy.frozen(reference.model());
+        }
+        this.loraRank = options.loraRank();
+        PolicyWithValueHead actor = new PolicyWithValueHead(policy.model(), rng);
+        this.ppo = new PpoTrainer(actor, frozenStart, rewardModel, queries, policy.endOfText(), s, out.resolve(STATE_FILE), options.checkpointEvery());
         Map<String, String> meta = ppo.trainer().extraMetadata();
         GPTCheckpoints.describe(policy.model(), meta);
         TokenizerSpec.GPT2.putInto(meta);
@@ -86,8 +114,7 @@ public final class PpoRun {
         meta.put("policy_path", policyPath.toAbsolutePath().normalize().toString());
         meta.put("reward_model_path", rewardModelPath.toAbsolutePath().normalize().toString());
         meta.put("prompts_path", prompts.toAbsolutePath().normalize().toString());
-        meta.put("checkpoint_every", Integer.toString(checkpointEvery));
-        meta.put("eval_prompts", Integer.toString(evalPrompts));
+        meta.put("ppo_options", GSON.toJson(options));
         meta.put("ppo_history", "[]");
     }
 
@@ -96,13 +123,13 @@ public final class PpoRun {
         Path state = out.resolve(STATE_FILE);
         if (!Files.isRegularFile(state)) throw new IllegalArgumentException("--resume: " + out + " holds no " + STATE_FILE + " to resume from");
         Map<String, String> meta = Checkpoint.metadata(state);
-        for (String key : List.of("ppo_settings", "policy_path", "reward_model_path", "prompts_path", "ppo_history")) {
+        for (String key : List.of("ppo_settings", "ppo_options", "policy_path", "reward_model_path", "prompts_path", "ppo_history")) {
             if (!meta.containsKey(key)) throw new IllegalArgumentException(state + " is not a PPO state file (no '" + key + "')");
         }
         PpoSettings s = GSON.fromJson(meta.get("ppo_settings"), PpoSettings.class);
         if (iterations != null) s = s.withIterations(iterations);
         PpoRun run = new PpoRun(Path.of(meta.get("policy_path")), Path.of(meta.get("reward_model_path")), Path.of(meta.get("prompts_path")), s, out,
-                Integer.parseInt(meta.getOrDefault("checkpoint_every", "0")), Integer.parseInt(meta.getOrDefault("eval_prompts", "0")));
+                GSON.fromJson(meta.get("ppo_options"), Options.class));
         Checkpoint.restore(state, run.ppo.trainer());
         List<PpoTrainer.IterationReport> history = GSON.fromJson(meta.get("ppo_history"), new TypeToken<List<PpoTrainer.IterationReport>>() {}.getType());
         run.ppo.restoreHistory(history);
@@ -126,7 +153,12 @@ public final class PpoRun {
     /** Greedy responses to the held-out prompts and the reward model's mean score of them. */
     public record HeldOut(double meanScore, List<String> prompts, List<String> responses) {}
 
-    /** Scores the policy's greedy responses to the held-out prompts (to compare before and after training). */
+    /** The starting policy's held-out responses and score (with LoRA: the policy with its adapters off). */
+    public HeldOut evaluateReference(int maxNewTokens) {
+        return loraRank > 0 ? LinearWithLoRA.withAdaptersDisabled(policy.model(), () -> evaluate(policy, maxNewTokens)) : evaluate(reference, maxNewTokens);
+    }
+
+    /** Scores a model's greedy responses to the held-out prompts (the policy before and after training, or another model to compare). */
     public HeldOut evaluate(PretrainedModel model, int maxNewTokens) {
         List<String> prompts = new ArrayList<>(), responses = new ArrayList<>();
         int[][] q = new int[heldOut.size()][], r = new int[heldOut.size()][];
@@ -141,11 +173,6 @@ public final class PpoRun {
         }
         double[] scores = heldOut.isEmpty() ? new double[0] : rewardModel.score(q, r);
         return new HeldOut(java.util.Arrays.stream(scores).average().orElse(Double.NaN), prompts, responses);
-    }
-
-    /** The frozen starting policy (the reference). */
-    public PretrainedModel reference() {
-        return reference;
     }
 
     public PretrainedModel policy() {
@@ -186,6 +213,7 @@ public final class PpoRun {
     }
 
     private void writeOutputs() throws IOException {
+        if (loraRank > 0) LinearWithLoRA.mergeAll(policy.model());   // a plain GPT for generate and chat; the run is over
         Map<String, String> meta = new LinkedHashMap<>();
         GPTCheckpoints.describe(policy.model(), meta);
         TokenizerSpec.GPT2.putInto(meta);

@@ -8,7 +8,6 @@ import java.util.Deque;
 import java.util.List;
 
 import llm.data.BatchStream;
-import llm.gpt.GPTModel;
 import llm.optim.AdamW;
 import llm.tensor.SeededRandom;
 import llm.training.Trainer;
@@ -37,7 +36,7 @@ public final class PpoTrainer {
     }
 
     private final PolicyWithValueHead actor;
-    private final GPTModel reference;
+    private final ReferencePolicy reference;
     private final RewardFunction reward;
     private final int[][] prompts;
     private final PpoSettings settings;
@@ -53,15 +52,15 @@ public final class PpoTrainer {
     private long iterationStarted;
 
     /**
-     * @param actor          the policy with its value head (trained)
-     * @param reference      the frozen reference: the starting policy, a separate copy
+     * @param actor          the policy with its value head: its parameters that require gradients are trained
+     * @param reference      the frozen reference: the starting policy
      * @param reward         scores responses
      * @param prompts        the prompts' token ids, cycled through in a shuffled order per pass
      * @param endOfText      the token that ends a response (-1: none)
      * @param checkpoint     where the trainer writes its resumable state, or null
      * @param checkpointEvery iterations between checkpoints (0: at the end only)
      */
-    public PpoTrainer(PolicyWithValueHead actor, GPTModel reference, RewardFunction reward, List<int[]> prompts, int endOfText,
+    public PpoTrainer(PolicyWithValueHead actor, ReferencePolicy reference, RewardFunction reward, List<int[]> prompts, int endOfText,
                       PpoSettings settings, Path checkpoint, int checkpointEvery) {
         if (prompts.isEmpty()) throw new IllegalArgumentException("PPO needs at least one prompt");
         this.actor = actor;
@@ -71,9 +70,6 @@ public final class PpoTrainer {
         this.settings = settings;
         this.endOfText = endOfText;
         this.kl = settings.klController();
-        reference.eval();
-        reference.requiresGrad(false);
-        actor.requiresGrad(true);
         int perIteration = settings.stepsPerIteration();
         AdamW optimizer = new AdamW(actor.namedParameters(), settings.lr(), AdamW.Options.withWeightDecay(0));
         Trainer.Options options = Trainer.Options.steps((long) settings.iterations() * perIteration).clip(settings.maxGradNorm());

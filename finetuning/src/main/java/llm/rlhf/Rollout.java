@@ -49,7 +49,7 @@ public final class Rollout {
      * Samples and scores a response to each of {@code queries}. Response {@code i} is sampled with the seed
      * {@code seed + i}. {@code endOfText} stops a response (-1: none); it also pads the batches.
      */
-    public static Rollout collect(PolicyWithValueHead actor, GPTModel reference, RewardFunction reward, int[][] queries, PpoSettings s,
+    public static Rollout collect(PolicyWithValueHead actor, ReferencePolicy reference, RewardFunction reward, int[][] queries, PpoSettings s,
                                   double beta, long seed, int endOfText) {
         GPTModel policy = actor.policy();
         int context = policy.config().contextLength();
@@ -74,7 +74,7 @@ public final class Rollout {
                 int[] samples = range(start, Math.min(queries.length, start + s.minibatch()));
                 SequenceBatch batch = SequenceBatch.of(queries, responses, samples, pad);
                 PolicyWithValueHead.Output out = actor.forward(batch, s.temperature());
-                TokenLogProbs.Result ref = batch.logProbs(reference, s.temperature());
+                TokenLogProbs.Result ref = reference.logProbs(batch, s.temperature());
                 float[][] lp = batch.perResponse(out.logProbs().logProbs().data().toArray());
                 float[][] rlp = batch.perResponse(ref.logProbs().data().toArray());
                 float[][] v = batch.perResponse(out.values().data().toArray());

@@ -22,7 +22,7 @@ class PpoResumeTest {
 
     static PpoTrainer trainer(RewardFunction reward, PpoSettings s, Path state) {
         PolicyWithValueHead actor = new PolicyWithValueHead(PpoToyTaskTest.model(), new SeededRandom(3));
-        return new PpoTrainer(actor, PpoToyTaskTest.model(), reward, PpoToyTaskTest.prompts(), 7, s, state, 1);
+        return new PpoTrainer(actor, ReferencePolicy.frozen(PpoToyTaskTest.model()), reward, PpoToyTaskTest.prompts(), 7, s, state, 1);
     }
 
     static Map<String, Tensor> params(PpoTrainer t) {

@@ -49,7 +49,7 @@ class PpoToyTaskTest {
 
     static List<PpoTrainer.IterationReport> run(PpoSettings s, PpoLoss.PolicyObjective objective) {
         PolicyWithValueHead actor = new PolicyWithValueHead(model(), new SeededRandom(3));
-        PpoTrainer ppo = new PpoTrainer(actor, model(), COUNT_TARGET, prompts(), -1, s, null, 0);
+        PpoTrainer ppo = new PpoTrainer(actor, ReferencePolicy.frozen(model()), COUNT_TARGET, prompts(), -1, s, null, 0);
         if (objective != null) ppo.objective(objective);
         return ppo.run();
     }
@@ -67,6 +67,22 @@ class PpoToyTaskTest {
         System.out.printf("beta 0.01: reward %.3f -> %.3f, KL %.3f -> %.3f%n", start, end, h.get(0).meanKl(), h.get(39).meanKl());
         assertTrue(start < 0.3, "a random policy earns about 1/8: " + start);
         assertTrue(end > 0.85, "after 40 iterations the reward is near its maximum 1: " + end);
+    }
+
+    @Test
+    void aLoRAPolicyIsItsOwnReferenceAndLearnsTheTaskToo() {
+        GPTModel policy = model();
+        policy.requiresGrad(false);
+        llm.lora.LinearWithLoRA.replaceLinearWithLoRA(policy, 4, 8, new SeededRandom(5));
+        PolicyWithValueHead actor = new PolicyWithValueHead(policy, new SeededRandom(3));
+        long trained = actor.numParameters(), total = actor.totalParameters();
+        PpoSettings s = new PpoSettings(40, 16, 4, 4, 0.01, Double.NaN, 10_000, 0.2, 0.2, 0.1, 1.0, 0.95, 3e-2, 1.0, NEW_TOKENS, 1.0, 11);
+        List<PpoTrainer.IterationReport> h = new PpoTrainer(actor, ReferencePolicy.adaptersOff(policy), COUNT_TARGET, prompts(), -1, s, null, 0).run();
+        double start = mean(h, 0, 3, PpoTrainer.IterationReport::meanScore), end = mean(h, 35, 40, PpoTrainer.IterationReport::meanScore);
+        System.out.printf("LoRA: %d of %d parameters trained; reward %.3f -> %.3f, KL %.3f -> %.3f%n", trained, total, start, end, h.get(0).meanKl(), h.get(39).meanKl());
+        assertTrue(trained < total / 4, "only the adapters and the value head train");
+        assertTrue(Math.abs(h.get(0).meanKl()) < 1e-6, "B starts at 0: the policy is its reference at first, KL " + h.get(0).meanKl());
+        assertTrue(end > 0.85 && h.get(39).meanKl() > 1, "the adapters learn the task, away from the base: " + end);
     }
 
     @Test

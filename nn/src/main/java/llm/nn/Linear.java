@@ -49,6 +49,8 @@ public final class Linear extends Module implements Layer {
         return weight.dim(0);
     }
 
+    private boolean adapterOn = true;
+
     /** Adds {@code adapter}'s output to this layer's from now on, registered under {@code name}; returns it. */
     public <A extends Module & Layer> A attachAdapter(String name, A adapter) {
         if (this.adapter != null) throw new IllegalStateException("Linear: an adapter '" + adapterName + "' is already attached");
@@ -63,6 +65,14 @@ public final class Linear extends Module implements Layer {
         return adapter;
     }
 
+    /**
+     * Turns the attached adapter's contribution off or on without removing it (PEFT's {@code disable_adapter()}):
+     * with it off, the layer computes the frozen base alone, so one copy of the base serves as RLHF's reference.
+     */
+    public void adapterEnabled(boolean on) {
+        this.adapterOn = on;
+    }
+
     /** Removes the adapter (after merging it into the weight, say). */
     public void detachAdapter() {
         if (adapter == null) throw new IllegalStateException("Linear: no adapter attached");
@@ -75,6 +85,6 @@ public final class Linear extends Module implements Layer {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = llm.autograd.fused.FusedLinear.apply(x, weight, bias);   // x·Wᵀ + b, with llm.c's explicit backward
-        return adapter == null ? y : y.add(adapter.forward(x));
+        return adapter == null || !adapterOn ? y : y.add(adapter.forward(x));
     }
 }
