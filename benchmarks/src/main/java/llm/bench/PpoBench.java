@@ -22,7 +22,7 @@ import llm.tensor.SeededRandom;
  * {@code R/2}); with a LoRA rank as fifth argument, the policy trains adapters and is its own reference. Random weights: the time does not depend on the values when the lengths are fixed.
  *
  * {@snippet :
- * java --add-modules jdk.incubator.vector -Xmx20g -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" llm.bench.PpoBench gpt2-small 4 32 2
+ * java --add-modules jdk.incubator.vector -Xmx20g -cp benchmarks/target/benchmarks.jar llm.bench.PpoBench gpt2-small 4 32 2
  * }
  */
 public final class PpoBench {

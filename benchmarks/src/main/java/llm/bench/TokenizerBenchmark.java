@@ -27,7 +27,7 @@ import llm.tokenizer.BytePairTokenizer;
  * GPT-2 BPE encoding on one thread, ours beside JTokkit's r50k_base, on the book's corpora. {@code warm} keeps
  * our piece cache between calls (steady state on a corpus); {@code cold} empties it before every call, so each
  * distinct word is merged from bytes once per call, as JTokkit does. MB/s = corpus bytes / time
- * ({@code benchmarks/tokenizer_report.py}).
+ * ({@code benchmarks/tokenizer_report.py}). A piece longer than 128 bytes is merged with a heap, O(n log n).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,8 +36,11 @@ import llm.tokenizer.BytePairTokenizer;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
 public class TokenizerBenchmark {
-    @Param({"the-verdict.txt", "tinyshakespeare.txt"})
+    /** The book's corpora, and {@value #NO_SPACES}: a megabyte of one letter, a single piece that stresses the merge loop. */
+    @Param({"the-verdict.txt", "tinyshakespeare.txt", NO_SPACES})
     public String corpus;
+
+    static final String NO_SPACES = "1MB-of-a";
 
     private String text;
     private BytePairTokenizer ours;
@@ -45,7 +48,7 @@ public class TokenizerBenchmark {
 
     @Setup
     public void setUp() throws IOException {
-        text = Files.readString(Path.of(System.getProperty("llm.data", "data")).resolve(corpus));
+        text = corpus.equals(NO_SPACES) ? "a".repeat(1 << 20) : Files.readString(Path.of(System.getProperty("llm.data", "data")).resolve(corpus));
         ours = BytePairTokenizer.gpt2();
         jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
     }

@@ -277,14 +277,23 @@ public final class BytePairTokenizer implements Tokenizer {
         }
     }
 
-    /**
-     * BPE on the bytes of one piece: keep the boundaries between the current tokens, and at each step remove
-     * the boundary whose two neighbours merge into the lowest-ranked token. {@code pairRank[i]} caches the
-     * rank of the token that removing boundary {@code i+1} would make.
-     */
+    /** Pieces up to this many bytes use {@link #bytePairEncodeScan}; longer ones the heap, whose overhead only pays off there. */
+    static final int SCAN_LIMIT = 128;
+
+    /** BPE on the bytes of one piece: the scan for short pieces (almost all of them), the heap for long ones. */
     int[] bytePairEncode(byte[] piece) {
         int whole = ranks.get(piece, 0, piece.length);
         if (whole >= 0) return new int[] {whole};
+        return piece.length <= SCAN_LIMIT ? bytePairEncodeScan(piece) : bytePairEncodeHeap(piece);
+    }
+
+    /**
+     * BPE as the reference implementations write it: keep the boundaries between the current tokens, and at each
+     * step remove the boundary whose two neighbours merge into the lowest-ranked token (the leftmost on a tie).
+     * {@code pairRank[i]} caches the rank of the token that removing boundary {@code i+1} would make. Each step
+     * scans every pair, so a piece of n bytes costs O(n²): fine for words, minutes for a megabyte without spaces.
+     */
+    int[] bytePairEncodeScan(byte[] piece) {
         int n = piece.length;
         int[] bounds = new int[n + 1];       // token i is piece[bounds[i], bounds[i+1])
         for (int i = 0; i <= n; i++) bounds[i] = i;
@@ -307,13 +316,99 @@ public final class BytePairTokenizer implements Tokenizer {
             if (at + 1 < count) pairRank[at] = rankOf(piece, bounds[at], bounds[at + 2]);
             if (at > 0) pairRank[at - 1] = rankOf(piece, bounds[at - 1], bounds[at + 1]);
         }
+        int[] starts = java.util.Arrays.copyOf(bounds, count + 1);
+        return idsOf(piece, starts, count);
+    }
+
+    /**
+     * The same merges in O(n log n): the tokens form a linked list ({@code next[start]} is the start of the token
+     * after the one starting at {@code start}), and a min-heap holds every adjacent pair keyed by (rank, start), so
+     * the lowest rank, leftmost on a tie, comes out first, exactly the scan's choice. A merge removes one token and
+     * pushes the two pairs it creates; entries of pairs that no longer exist are recognised when they come out (the
+     * pair at that start now has another rank, or none) and skipped.
+     */
+    int[] bytePairEncodeHeap(byte[] piece) {
+        int n = piece.length;
+        int[] next = new int[n], prev = new int[n];
+        boolean[] alive = new boolean[n];
+        LongHeap heap = new LongHeap(2 * n);
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1;
+            prev[i] = i - 1;
+            alive[i] = true;
+        }
+        for (int i = 0; i + 1 < n; i++) push(heap, piece, i, i + 2);
+        int count = n;
+        while (!heap.isEmpty()) {
+            long top = heap.pop();
+            int rank = (int) (top >>> 32), left = (int) top;
+            if (!alive[left] || next[left] >= n) continue;
+            int right = next[left], end = next[right];
+            if (rankOf(piece, left, end) != rank) continue;            // a pair that a merge has since changed
+            alive[right] = false;                                        // merge: the left token now ends where the right one did
+            next[left] = end;
+            if (end < n) prev[end] = left;
+            count--;
+            if (prev[left] >= 0) push(heap, piece, prev[left], end);
+            if (end < n) push(heap, piece, left, next[end]);
+        }
+        int[] starts = new int[count + 1];
+        for (int i = 0, k = 0; i < n; i = next[i]) starts[k++] = i;
+        starts[count] = n;
+        return idsOf(piece, starts, count);
+    }
+
+    private void push(LongHeap heap, byte[] piece, int from, int to) {
+        int r = rankOf(piece, from, to);
+        if (r != Integer.MAX_VALUE) heap.push(((long) r << 32) | from);
+    }
+
+    private int[] idsOf(byte[] piece, int[] starts, int count) {
         int[] ids = new int[count];
         for (int i = 0; i < count; i++) {
-            int id = ranks.get(piece, bounds[i], bounds[i + 1]);
-            if (id < 0) throw new IllegalStateException("byte sequence at " + bounds[i] + " of a piece has no token (the rank file lacks single bytes?)");
+            int id = ranks.get(piece, starts[i], starts[i + 1]);
+            if (id < 0) throw new IllegalStateException("byte sequence at " + starts[i] + " of a piece has no token (the rank file lacks single bytes?)");
             ids[i] = id;
         }
         return ids;
+    }
+
+    /** A binary min-heap of longs, without boxing. */
+    private static final class LongHeap {
+        private long[] a;
+        private int size;
+
+        LongHeap(int capacity) {
+            a = new long[Math.max(capacity, 4)];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void push(long v) {
+            if (size == a.length) a = java.util.Arrays.copyOf(a, 2 * size);
+            int i = size++;
+            while (i > 0 && a[(i - 1) / 2] > v) {
+                a[i] = a[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            a[i] = v;
+        }
+
+        long pop() {
+            long top = a[0], last = a[--size];
+            int i = 0;
+            while (2 * i + 1 < size) {
+                int c = 2 * i + 1;
+                if (c + 1 < size && a[c + 1] < a[c]) c++;
+                if (a[c] >= last) break;
+                a[i] = a[c];
+                i = c;
+            }
+            a[i] = last;
+            return top;
+        }
     }
 
     private int rankOf(byte[] piece, int from, int to) {
