@@ -198,6 +198,9 @@ public final class RestrictedUnpickler {
                 int[] shape = new int[size.items().size()];
                 long[] strides = new long[shape.length];
                 for (int d = 0; d < shape.length; d++) {
+                    if (!(size.items().get(d) instanceof Long) || !(stride.items().get(d) instanceof Long)) {
+                        throw fail("has a tensor size or stride that is not an integer at byte " + at);
+                    }
                     long n = (Long) size.items().get(d);
                     if (n < 0 || n > Integer.MAX_VALUE) throw fail("has a tensor dimension of " + n + " at byte " + at);
                     shape[d] = (int) n;

@@ -162,6 +162,7 @@ public final class SafeTensorsFile implements TensorSource, AutoCloseable {
         JsonObject o = value.getAsJsonObject();
         DType dtype;
         try {
+            if (!isString(o.get("dtype"))) throw new IllegalArgumentException("not a string");
             dtype = DType.valueOf(o.get("dtype").getAsString());
         } catch (RuntimeException e) {
             throw bad(path, "has " + where + " with dtype " + o.get("dtype") + " (readable: F32, F16, BF16, F64)");
@@ -175,7 +176,7 @@ public final class SafeTensorsFile implements TensorSource, AutoCloseable {
         int[] shape = new int[shapeArray.size()];
         long numel = 1;
         for (int d = 0; d < shape.length; d++) {
-            long size = shapeArray.get(d).getAsLong();
+            long size = integer(path, where, "shape", shapeArray.get(d));
             if (size < 0 || size > Integer.MAX_VALUE) throw bad(path, "has " + where + " with dimension " + d + " of size " + size);
             shape[d] = (int) size;
             try {
@@ -184,7 +185,8 @@ public final class SafeTensorsFile implements TensorSource, AutoCloseable {
                 throw bad(path, "has " + where + " whose shape " + shapeArray + " overflows");
             }
         }
-        long begin = offsetsJson.getAsJsonArray().get(0).getAsLong(), end = offsetsJson.getAsJsonArray().get(1).getAsLong();
+        long begin = integer(path, where, "data_offsets", offsetsJson.getAsJsonArray().get(0));
+        long end = integer(path, where, "data_offsets", offsetsJson.getAsJsonArray().get(1));
         if (begin < 0 || end < begin) throw bad(path, "has " + where + " with data_offsets [" + begin + ", " + end + "]");
         if (end > dataBytes) throw bad(path, "has " + where + " ending at byte " + end + " of a data area of " + dataBytes + " bytes (truncated file?)");
         if (end - begin != numel * dtype.bytes) {
@@ -192,6 +194,26 @@ public final class SafeTensorsFile implements TensorSource, AutoCloseable {
                     + " bytes) but data_offsets span " + (end - begin) + " bytes");
         }
         return new Entry(name, dtype, shape, begin, end);
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+    }
+
+    /**
+     * A JSON integer, as the format requires: Gson would also read {@code "3"}, {@code [3]} and {@code 3.7} as 3, which
+     * the reference implementation rejects, and so does this reader.
+     */
+    private static long integer(Path path, String where, String field, JsonElement e) {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw bad(path, "has " + where + " whose " + field + " holds " + e + ", not an integer");
+        }
+        java.math.BigDecimal v = e.getAsJsonPrimitive().getAsBigDecimal();
+        try {
+            return v.longValueExact();
+        } catch (ArithmeticException x) {
+            throw bad(path, "has " + where + " whose " + field + " holds " + e + ", not an integer");
+        }
     }
 
     private static IllegalArgumentException bad(Path path, String what) {

@@ -121,9 +121,14 @@ public final class TorchCheckpoint {
     private static NDArray materialise(float[] storage, TensorRef t, String name, Path path) {
         long numel = 1, last = t.offset();
         for (int d = 0; d < t.shape().length; d++) {
-            numel *= t.shape()[d];
             if (t.stride()[d] < 0) throw new IllegalArgumentException("PyTorch checkpoint " + path + ": tensor '" + name + "' has a negative stride");
-            if (t.shape()[d] > 0) last += (t.shape()[d] - 1) * t.stride()[d];
+            try {   // exact: a huge stride or shape must not wrap around and pass the bounds checks below
+                numel = Math.multiplyExact(numel, t.shape()[d]);
+                if (t.shape()[d] > 0) last = Math.addExact(last, Math.multiplyExact(t.shape()[d] - 1L, t.stride()[d]));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("PyTorch checkpoint " + path + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(t.shape())
+                        + " and strides " + java.util.Arrays.toString(t.stride()) + ", which overflow");
+            }
         }
         if (numel > storage.length) {
             // a view with stride 0 can show one stored number as 40,000 x 40,000; state dicts hold no such views

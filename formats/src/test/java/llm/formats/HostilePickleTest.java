@@ -51,6 +51,13 @@ class HostilePickleTest {
             return op('J', v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF, (v >>> 24));
         }
 
+        /** LONG1 with 8 bytes: any long. */
+        Pickle int64(long v) {
+            op(0x8a, 8);
+            for (int i = 0; i < 8; i++) out.write((int) (v >>> (8 * i)) & 0xFF);
+            return this;
+        }
+
         byte[] bytes() {
             return out.toByteArray();
         }
@@ -58,12 +65,16 @@ class HostilePickleTest {
 
     /** {'w': _rebuild_tensor_v2(storage of numel floats, 0, size, stride)} */
     static byte[] oneTensor(int numel, int[] size, int[] stride) {
+        return oneTensor(numel, java.util.Arrays.stream(size).asLongStream().toArray(), java.util.Arrays.stream(stride).asLongStream().toArray());
+    }
+
+    static byte[] oneTensor(int numel, long[] size, long[] stride) {
         Pickle p = new Pickle().op(0x80, 2, '}').str("w").global("torch._utils", "_rebuild_tensor_v2").op('(');
         p.op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").int32(numel).op('t', 'Q');
         p.op('K', 0).op('(');
-        for (int s : size) p.int32(s);
+        for (long s : size) p.int64(s);
         p.op('t', '(');
-        for (int s : stride) p.int32(s);
+        for (long s : stride) p.int64(s);
         p.op('t', 't', 'R', 's', '.');
         return p.bytes();
     }
@@ -128,6 +139,18 @@ class HostilePickleTest {
     @Test
     void aStrideZeroViewCannotAmplifyOneNumber() throws IOException {
         refused(zip(oneTensor(1, new int[] {40_000, 40_000}, new int[] {0, 0}), new byte[4]), "more than its storage's 1");
+    }
+
+    @Test
+    void aStrideThatOverflowsTheBoundsCheckIsRefused() throws IOException {
+        // (3 - 1) · 2^62 wraps to a negative last element, which passed "last < storage length" before
+        refused(zip(oneTensor(6, new long[] {3, 2}, new long[] {1L << 62, 1}), new byte[24]), "which overflow");
+    }
+
+    @Test
+    void aShapeWhoseElementCountWrapsToZeroIsRefused() throws IOException {
+        // 2^21 · 2^21 · 2^22 = 2^64 wraps to 0 in a long: before, a tensor of that shape was returned holding no values
+        refused(zip(oneTensor(0, new long[] {1 << 21, 1 << 21, 1 << 22}, new long[] {0, 0, 0}), new byte[0]), "which overflow");
     }
 
     @Test

@@ -115,6 +115,13 @@ class SafeTensorsTest {
         expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,8]}}", eight), "'w'");
         expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", eight), "'w'");
         expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":\"two\",\"data_offsets\":[0,8]}}", eight), "'w'");
+        // the reference library rejects these; Gson alone would read each as 2 or 8
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", eight), "not an integer");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[[2]],\"data_offsets\":[0,8]}}", eight), "not an integer");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", eight), "not an integer");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[\"0\",8]}}", eight), "not an integer");
+        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,[8]]}}", eight), "not an integer");
+        expectError(raw("{\"w\":{\"dtype\":[\"F32\"],\"shape\":[2],\"data_offsets\":[0,8]}}", eight), "dtype");
         expectError(raw("[1, 2]", eight), "not a JSON object");
         expectError(raw("{not json", eight), "not valid JSON");
         // a header length of 2^62 must be refused, not allocated

@@ -16,7 +16,11 @@ public final class Shape {
         long n = 1;
         for (int s : shape) {
             if (s < 0) throw new IllegalArgumentException("negative size in shape " + format(shape));
-            n *= s;
+            try {
+                n = Math.multiplyExact(n, s);       // [2^21, 2^21, 2^22] would wrap to 0 elements
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + format(shape) + " has more elements than a long counts");
+            }
         }
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("shape " + format(shape) + " has " + n
