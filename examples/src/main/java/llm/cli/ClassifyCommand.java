@@ -45,7 +45,7 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         if (all.isEmpty()) throw new IllegalArgumentException("give texts to classify, or --file");
         PretrainedModel classifier = PretrainedModel.load(checkpoint);
-        int maxLength = Integer.parseInt(meta.get(SpamClassifier.MAX_LENGTH_KEY));
+        int maxLength = llm.training.Checkpoint.intMetadata(meta, SpamClassifier.MAX_LENGTH_KEY, checkpoint);
         for (String text : all) {
             var p = SpamClassifier.classifyReview(text, classifier.model(), classifier.tokenizer(), maxLength, SpamDataset.PAD_TOKEN_ID);
             System.out.printf("%-8s %.3f  %s%n", p.label(), p.spamProbability(), text);

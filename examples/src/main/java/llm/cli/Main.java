@@ -23,11 +23,38 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /** Bad input gets one clear line naming the command, not a stack trace; exit code 2. */
+    /**
+     * Bad input gets one clear line naming the command, not a stack trace; exit code 2. A file system error names
+     * its file; any other exception is a bug of ours, said so with its type. The line is escaped, because it may
+     * quote a file's contents, and a file's escape sequences must not drive the user's terminal.
+     */
     static final CommandLine.IExecutionExceptionHandler ERRORS = (e, cmd, parsed) -> {
-        cmd.getErr().println("llm " + cmd.getCommandName() + ": " + e.getMessage());
+        cmd.getErr().println("llm " + cmd.getCommandName() + ": " + escape(describe(e)));
         return 2;
     };
+
+    /** What went wrong, in one line. */
+    static String describe(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return (f.getFile() != null ? f.getFile() + ": " : "") + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
+        }
+        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof java.io.IOException
+                || e instanceof java.io.UncheckedIOException || e instanceof UnsupportedOperationException) {
+            return String.valueOf(e.getMessage());
+        }
+        return "internal error (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); please report it with the command that caused it";
+    }
+
+    /** Control characters (ESC among them) as {@code \\uXXXX}: what an error quotes from a file is shown, never obeyed. */
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c < 0xa0)) out.append(String.format("\\u%04x", (int) c));
+            else out.append(c);
+        }
+        return out.toString();
+    }
 
     /** What to say when the model or the batch does not fit in the heap. */
     static String outOfMemory() {

@@ -168,6 +168,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!tokenizer.equals("gpt2") && !tokenizer.equals("char")) throw new IllegalArgumentException("--tokenizer must be gpt2 or char, got '" + tokenizer + "'");
         checkWritable(out);
         if (!Files.exists(data)) throw new IllegalArgumentException("--data: no such file or folder: " + data);
+        if (!Files.isRegularFile(data) && !Files.isDirectory(data)) throw new IllegalArgumentException("--data: " + data + " is neither a file nor a folder (a device?)");
         TokenizerSpec tok;
         if (Files.isDirectory(data)) {
             tok = PretrainingData.shardTokenizer(data);

@@ -17,6 +17,7 @@ import llm.nn.Linear;
 import llm.tensor.NDArray;
 import llm.tensor.SeededRandom;
 import llm.tensor.StateDictCheck;
+import llm.training.Checkpoint;
 
 /**
  * Only what LoRA fine-tuning changed, in one small safetensors file (Book Appendix E): every adapter's {@code A}
@@ -63,8 +64,13 @@ public final class LoRAAdapters {
             if (!GSON.toJson(base.config()).equals(meta.get("base_config"))) {
                 throw new IllegalArgumentException(file + " was trained on a base " + meta.get("base_config") + ", not " + GSON.toJson(base.config()));
             }
-            int rank = Integer.parseInt(meta.get("rank"));
-            double alpha = Double.parseDouble(meta.get("alpha"));
+            int rank = Checkpoint.intMetadata(meta, "rank", file);
+            double alpha;
+            try {
+                alpha = Double.parseDouble(String.valueOf(meta.get("alpha")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(file + ": metadata 'alpha' is '" + meta.get("alpha") + "', not a number");
+            }
             List<String> targets = GSON.fromJson(meta.get("targets"), new TypeToken<List<String>>() {}.getType());
             if (f.contains(HEAD + "weight")) {
                 int[] shape = f.entry(HEAD + "weight").shape();

@@ -46,7 +46,8 @@ public final class Generator {
         if (maxNewTokens < 0) throw new IllegalArgumentException("generate: maxNewTokens must be >= 0, got " + maxNewTokens);
         int window = Math.min(contextSize, model.config().contextLength());
         SeededRandom rng = new SeededRandom(options.seed());
-        int[] ids = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+        // grown as tokens come: maxNewTokens may be huge ("until end-of-text"), and prompt + max may not fit an int
+        int[] ids = Arrays.copyOf(prompt, prompt.length + Math.min(maxNewTokens, 1024));
         int n = prompt.length;
         KVCache cache = useCache ? model.newCache(1, window) : null;
         try (var off = Grad.off()) {
@@ -54,6 +55,7 @@ public final class Generator {
             for (int step = 0; step < maxNewTokens; step++) {
                 int next = NextToken.choose(last, options, rng);
                 if (next == options.eosId()) break;
+                if (n == ids.length) ids = Arrays.copyOf(ids, (int) Math.min(Integer.MAX_VALUE - 8, 2L * n));
                 ids[n++] = next;
                 onToken.accept(next);
                 if (step == maxNewTokens - 1) break;
@@ -87,6 +89,9 @@ public final class Generator {
             }
         }
         if (t == 0) throw new IllegalArgumentException("generateBatch: the prompts are empty");
+        if (maxNewTokens < 0 || (long) t + maxNewTokens > 1 << 24) {
+            throw new IllegalArgumentException("generateBatch: maxNewTokens must be in 0.." + ((1 << 24) - t) + " for prompts of " + t + " tokens, got " + maxNewTokens);
+        }
         int window = Math.min(contextSize, model.config().contextLength());
         SeededRandom[] rngs = new SeededRandom[b];
         for (int r = 0; r < b; r++) rngs[r] = new SeededRandom(options.seed() + r);

@@ -40,9 +40,18 @@ public final class GPTCheckpoints {
             if (config == null || !meta.containsKey("tied_head")) {
                 throw new IllegalArgumentException("checkpoint " + f.path() + " does not describe a GPT (no 'config' and 'tied_head' metadata)");
             }
-            GPTConfig cfg = GSON.fromJson(config, GPTConfig.class);
+            GPTConfig cfg;
+            try {
+                cfg = GSON.fromJson(config, GPTConfig.class);
+            } catch (RuntimeException e) {
+                // Gson wraps the record's own check ("nLayers must be ...") in "Failed to invoke constructor"
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                throw new IllegalArgumentException("checkpoint " + f.path() + ": its 'config' metadata is not a GPT configuration (" + cause.getMessage() + ")");
+            }
+            if (cfg == null) throw new IllegalArgumentException("checkpoint " + f.path() + ": its 'config' metadata is empty");
             boolean tied = Boolean.parseBoolean(meta.get("tied_head"));
-            int classes = meta.containsKey(HEAD_CLASSES_KEY) ? Integer.parseInt(meta.get(HEAD_CLASSES_KEY)) : 0;
+            int classes = meta.containsKey(HEAD_CLASSES_KEY) ? Checkpoint.intMetadata(meta, HEAD_CLASSES_KEY, f.path()) : 0;
+            if (classes < 0) throw new IllegalArgumentException("checkpoint " + f.path() + ": metadata '" + HEAD_CLASSES_KEY + "' is " + classes);
             long expected = classes > 0
                     ? cfg.parameterCount(true) + (long) cfg.embDim() * classes + classes      // a classifier head with a bias
                     : cfg.parameterCount(tied);

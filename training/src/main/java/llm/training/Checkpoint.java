@@ -124,7 +124,7 @@ public final class Checkpoint {
                 else if (!name.startsWith("model.")) throw new IllegalArgumentException("checkpoint " + f.path() + ": unexpected tensor '" + name + "'");
             }
             loadWeights(trainer.model(), f);
-            trainer.optimizer().loadState(optState, Long.parseLong(meta.get("optimizer_steps")));
+            trainer.optimizer().loadState(optState, longMetadata(meta, "optimizer_steps", f.path()));
             // The data first: replaying the current epoch's shuffle moves its generator, which may be the very
             // generator dropout uses (the book has one global generator); the dropout state saved last wins.
             trainer.data().restoreState(GSON.fromJson(meta.get("data_state"), long[].class));
@@ -138,7 +138,7 @@ public final class Checkpoint {
                 history.add(new Trainer.Evaluation(r.get(0).getAsLong(), r.get(1).getAsLong(),
                         r.get(2).isJsonNull() ? Double.NaN : r.get(2).getAsDouble(), r.get(3).isJsonNull() ? Double.NaN : r.get(3).getAsDouble()));
             }
-            trainer.restoreProgress(Long.parseLong(meta.get("step")), Long.parseLong(meta.get("tokens_seen")), history);
+            trainer.restoreProgress(longMetadata(meta, "step", f.path()), longMetadata(meta, "tokens_seen", f.path()), history);
         }
     }
 
@@ -169,6 +169,24 @@ public final class Checkpoint {
         float[] values = c.storage();
         for (int i = c.offset(), end = c.offset() + c.numel(); i < end; i++) if (!Float.isFinite(values[i])) return false;
         return true;
+    }
+
+    /** A whole number stored as metadata {@code key}; the error names the file, the key and the text found. */
+    public static long longMetadata(Map<String, String> meta, String key, Path file) {
+        String v = meta.get(key);
+        if (v == null) throw new IllegalArgumentException("checkpoint " + file + " lacks metadata '" + key + "'");
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + key + "' is '" + v + "', not a whole number");
+        }
+    }
+
+    /** As {@link #longMetadata}, within the range of an int. */
+    public static int intMetadata(Map<String, String> meta, String key, Path file) {
+        long v = longMetadata(meta, key, file);
+        if (v != (int) v) throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + key + "' is " + v + ", out of range");
+        return (int) v;
     }
 
     /** The {@code __metadata__} strings of a checkpoint (configuration, tokenizer, progress). */

@@ -1,0 +1,73 @@
+package llm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import llm.generation.Generator;
+import llm.generation.SamplingOptions;
+import llm.gpt.GPTConfig;
+import llm.gpt.GPTModel;
+import llm.tensor.SeededRandom;
+import llm.training.Checkpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Flags and files that used to give weak messages (issue 17, items 13 and 15): each now gets one line naming what is wrong. */
+class HostileCliInputTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void escapeSequencesInAQuotedNameAreShownNotObeyed() {
+        String name = tmp.resolve("\u001b[31mred\u0007").toString();
+        var r = TrainAndGenerateCommandTest.run(new TrainCommand(), "--data", name, "--out", tmp.resolve("out").toString());
+        assertEquals(2, r.code());
+        assertFalse(r.err().contains("\u001b") || r.err().contains("\u0007"), "no raw control characters: " + r.err());
+        assertTrue(r.err().contains("\\u001b[31mred\\u0007"), r.err());
+    }
+
+    @Test
+    void anUnexpectedExceptionSaysItIsOurBugWithItsType() {
+        assertEquals("internal error (NegativeArraySizeException: -2147483648); please report it with the command that caused it",
+                Main.describe(new NegativeArraySizeException("-2147483648")));
+        assertEquals("/x/y: No such device", Main.describe(new java.nio.file.FileSystemException("/x/y", null, "No such device")));
+    }
+
+    @Test
+    void theLargestMaxNewTokensMeansUntilEndOfText() {
+        // before: prompt + Integer.MAX_VALUE overflowed the array size, and the user read "llm generate: -2147483648"
+        GPTModel model = new GPTModel(new GPTConfig(10, 16, 8, 2, 1, 0f, false), false, new SeededRandom(1));
+        int[] prompt = {1, 2, 3};
+        int first = Generator.generateTextSimple(model, prompt, 1, 16)[3];
+        int[] out = Generator.generate(model, prompt, Integer.MAX_VALUE, 16, SamplingOptions.GREEDY.withEos(first), id -> {});
+        assertArrayEquals(prompt, out, "stops at end-of-text at once");
+    }
+
+    @Test
+    void aCheckpointWithABrokenConfigurationOrNumberIsNamed() throws IOException {
+        GPTModel model = new GPTModel(new GPTConfig(10, 16, 8, 2, 1, 0f, false), false, new SeededRandom(1));
+        Path file = tmp.resolve("broken.safetensors");
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("config", "{\"vocabSize\":10,\"contextLength\":16,\"embDim\":8,\"nHeads\":2,\"nLayers\":-1,\"dropRate\":0.0,\"qkvBias\":false}");
+        meta.put("tied_head", "false");
+        meta.put("tokenizer", "gpt2");
+        Checkpoint.saveWeights(file, model, meta);
+        var r = TrainAndGenerateCommandTest.run(new GenerateCommand(), "--checkpoint", file.toString(), "--prompt", "a");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(file + ": its 'config' metadata is not a GPT configuration") && !r.err().contains("Failed to invoke"), r.err());
+
+        meta.put("config", "{\"vocabSize\":10,\"contextLength\":16,\"embDim\":8,\"nHeads\":2,\"nLayers\":1,\"dropRate\":0.0,\"qkvBias\":false}");
+        meta.put("head_classes", "abc");
+        Checkpoint.saveWeights(file, model, meta);
+        r = TrainAndGenerateCommandTest.run(new GenerateCommand(), "--checkpoint", file.toString(), "--prompt", "a");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("metadata 'head_classes' is 'abc', not a whole number") && !r.err().contains("For input string"), r.err());
+    }
+}
