@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Several token sources read as one sequence: the train (or validation) shards of a prepared corpus, in file
@@ -26,17 +25,23 @@ public final class ConcatenatedTokens implements TokenSource {
     }
 
     /**
-     * The shards {@code *_<split>_*.bin} in {@code dir} (split "train" or "val"), opened memory-mapped; an error
-     * naming the folder when there are none.
+     * The shards of one split ("train" or "val") that {@code dir}'s {@link ShardManifest} lists, opened memory-mapped;
+     * each must hold the tokens the manifest says. Errors name the folder: no manifest (an unfinished preparation), no
+     * shards of that split, a shard missing or changed since.
      */
     public static ConcatenatedTokens shards(Path dir, String split) throws IOException {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().matches(".*_" + split + "_\\d+\\.bin")).sorted().toList();
-        }
-        if (files.isEmpty()) throw new IllegalArgumentException("no " + split + " shards (*_" + split + "_NNNNNN.bin) in " + dir);
+        List<ShardManifest.Entry> entries = ShardManifest.read(dir).split(split);
+        if (entries.isEmpty()) throw new IllegalArgumentException("no " + split + " shards in " + dir + " (its " + ShardManifest.FILE_NAME + " lists none)");
         List<TokenShard> shards = new ArrayList<>();
-        for (Path f : files) shards.add(TokenShard.open(f));
+        for (ShardManifest.Entry e : entries) {
+            TokenShard shard = TokenShard.open(dir.resolve(e.file()));
+            if (shard.size() != e.tokens()) {
+                shard.close();
+                throw new IllegalArgumentException(dir.resolve(e.file()) + " holds " + shard.size() + " tokens, the manifest says " + e.tokens()
+                        + "; the folder changed after './llm prepare' wrote it");
+            }
+            shards.add(shard);
+        }
         return new ConcatenatedTokens(shards);
     }
 

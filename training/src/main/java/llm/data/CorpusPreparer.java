@@ -75,6 +75,7 @@ public final class CorpusPreparer {
         if (total == 0) throw new IOException("the corpus is empty: " + files.size() + " file(s), 0 bytes");
         Files.createDirectories(outDir);
         if (!Files.isWritable(outDir)) throw new IOException(outDir + ": output folder is not writable");
+        ShardManifest.remove(outDir);     // until this run finishes, the folder is an unfinished preparation
 
         Run run = new Run(outDir, total, replaceInvalid, progress);
         try {
@@ -88,6 +89,10 @@ public final class CorpusPreparer {
         }
         List<Path> shards = new ArrayList<>(run.train.written);
         shards.addAll(run.val.written);
+        List<ShardManifest.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < run.train.written.size(); i++) entries.add(new ShardManifest.Entry(run.train.written.get(i).getFileName().toString(), "train", run.train.counts.get(i)));
+        for (int i = 0; i < run.val.written.size(); i++) entries.add(new ShardManifest.Entry(run.val.written.get(i).getFileName().toString(), "val", run.val.counts.get(i)));
+        new ShardManifest(entries).write(outDir);   // last: its presence says the corpus is complete
         return new Summary(files.size(), run.train.tokens, run.val.tokens, shards, total, (System.nanoTime() - start) / 1e9);
     }
 
@@ -245,6 +250,7 @@ public final class CorpusPreparer {
         private final Path dir;
         private final String prefix;
         private final List<Path> written = new ArrayList<>();
+        private final List<Long> counts = new ArrayList<>();
         private TokenShardWriter current;
         private long tokens;
 
@@ -254,20 +260,28 @@ public final class CorpusPreparer {
         }
 
         void write(int[] ids) throws IOException {
-            int at = 0;
-            while (at < ids.length) {
-                if (current == null) current = new TokenShardWriter(dir.resolve(String.format("%s_%06d.bin", prefix, written.size())));
-                int room = (int) Math.min(shardTokens - current.count(), ids.length - at);
-                current.write(ids, at, at + room);
-                at += room;
-                tokens += room;
-                if (current.count() == shardTokens) finishShard();
+            Path target = dir.resolve(String.format("%s_%06d.bin", prefix, written.size()));
+            try {
+                int at = 0;
+                while (at < ids.length) {
+                    target = dir.resolve(String.format("%s_%06d.bin", prefix, written.size()));
+                    if (current == null) current = new TokenShardWriter(target);
+                    int room = (int) Math.min(shardTokens - current.count(), ids.length - at);
+                    current.write(ids, at, at + room);
+                    at += room;
+                    tokens += room;
+                    if (current.count() == shardTokens) finishShard();
+                }
+            } catch (IOException e) {
+                // a full disk says "No space left on device" without the file: name it
+                throw new IOException("writing " + target + ": " + e.getMessage(), e);
             }
         }
 
         private void finishShard() throws IOException {
             current.close();
             written.add(current.path());
+            counts.add(current.count());
             current = null;
         }
 
@@ -276,8 +290,10 @@ public final class CorpusPreparer {
             else if (current != null) current.abort();
         }
 
+        /** Drops the shard being written and those this run finished: no manifest will list them. */
         void abort() throws IOException {
             if (current != null) current.abort();
+            for (Path p : written) Files.deleteIfExists(p);
         }
     }
 }

@@ -92,7 +92,11 @@ public final class TokenShard implements TokenSource, AutoCloseable {
     @Override
     public int get(long position) {
         if (position < 0 || position >= count) throw new IndexOutOfBoundsException(path + ": token " + position + " of " + count);
-        return Short.toUnsignedInt(tokens.get(TOKEN, 2 * position));
+        try {
+            return Short.toUnsignedInt(tokens.get(TOKEN, 2 * position));
+        } catch (InternalError e) {
+            throw changed(e);
+        }
     }
 
     @Override
@@ -100,7 +104,19 @@ public final class TokenShard implements TokenSource, AutoCloseable {
         if (position < 0 || position + length > count) {
             throw new IndexOutOfBoundsException(path + ": tokens [" + position + ", " + (position + length) + ") of " + count);
         }
-        for (int i = 0; i < length; i++) dst[offset + i] = Short.toUnsignedInt(tokens.get(TOKEN, 2 * (position + i)));
+        try {
+            for (int i = 0; i < length; i++) dst[offset + i] = Short.toUnsignedInt(tokens.get(TOKEN, 2 * (position + i)));
+        } catch (InternalError e) {
+            throw changed(e);
+        }
+    }
+
+    /**
+     * The JVM reports a read of a mapped page that no longer exists (the file was truncated after it was opened) as
+     * an {@link InternalError}, "a fault occurred in an unsafe memory access"; the user should read which file.
+     */
+    private IllegalStateException changed(InternalError e) {
+        return new IllegalStateException(path + " changed while it was being read (truncated or rewritten after it was opened: by a new './llm prepare'?)", e);
     }
 
     /** Unmaps the file. */
