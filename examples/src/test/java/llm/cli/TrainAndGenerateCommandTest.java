@@ -59,6 +59,14 @@ class TrainAndGenerateCommandTest {
         assertEquals(0, resume.code(), resume.err());
         assertTrue(resume.out().contains("resuming " + out.resolve(Checkpoint.FILE_NAME) + " at step 12 of 12"), resume.out());
 
+        // the data moved away: the resume says so and how to point at it (issue 17, item 11)
+        Path moved = tmp.resolve("moved.txt");
+        Files.move(text, moved);
+        Result lost = run(new TrainCommand(), "--out", out.toString(), "--resume");
+        assertEquals(2, lost.code());
+        assertTrue(lost.err().contains("read " + text + ", which is not there any more; resume with --data PATH"), lost.err());
+        assertEquals(0, run(new TrainCommand(), "--out", out.toString(), "--resume", "--data", moved.toString()).code());
+
         Result generate = run(new GenerateCommand(), "--checkpoint", out.toString(), "--prompt", "ROMEO:", "--max-new-tokens", "20",
                 "--temperature", "0.8", "--seed", "1");
         assertEquals(0, generate.code(), generate.err());

@@ -106,6 +106,11 @@ public final class PretrainingRun {
         String saved = Checkpoint.metadata(file).get(SETTINGS_KEY);
         if (saved == null) throw new IllegalArgumentException(file + " holds no pretraining settings (it was not written by a pretraining run of this version)");
         PretrainingSettings s = GSON.fromJson(saved, PretrainingSettings.class);
+        if (dataOverride == null && !Files.exists(Path.of(s.data()))) {
+            // runs store their data as an absolute path; one that moved (or an older run's relative path) is not guessed at
+            throw new IllegalArgumentException("the run in " + outDir + " read " + s.data() + ", which is not there "
+                    + (Path.of(s.data()).isAbsolute() ? "any more" : "from this folder") + "; resume with --data PATH");
+        }
         prepareOutput(outDir);
         return new PretrainingRun(dataOverride != null ? s.withData(dataOverride) : s, outDir, true);
     }
