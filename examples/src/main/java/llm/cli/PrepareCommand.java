@@ -102,7 +102,7 @@ final class PrepareCommand implements Callable<Integer> {
 
     private CharTokenizer alphabetOf(List<Path> files) throws IOException {
         TreeSet<Integer> chars = new TreeSet<>();
-        for (Path f : files) Utf8Text.read(f, replaceInvalid).codePoints().forEach(chars::add);
+        for (Path f : files) Utf8Text.forEachCodePoint(f, replaceInvalid, chars::add);    // streamed: corpora of any size
         if (chars.size() + 1 > 65536) throw new IllegalArgumentException("the corpus has " + chars.size() + " distinct characters; uint16 shards hold at most 65,535");
         return new CharTokenizer(chars.stream().mapToInt(Integer::intValue).toArray());
     }

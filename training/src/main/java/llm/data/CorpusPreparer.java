@@ -38,6 +38,8 @@ public final class CorpusPreparer {
     private final String name;
     private final int threads;
     private final int blockBytes;
+    /** Blocks read without a safe cut before giving up: 64 MB with the default block. */
+    static final int MAX_CARRY_BLOCKS = 64;
 
     /** What a preparation run produced. */
     public record Summary(int documents, long trainTokens, long valTokens, List<Path> shards, long bytes, double seconds) {}
@@ -132,7 +134,12 @@ public final class CorpusPreparer {
                     byte[] bytes = concat(carry, chunk);
                     boolean eof = chunk.length < blockBytes;
                     int cut = eof ? bytes.length : safeCut(bytes);
-                    if (cut < 0) { // no safe place yet: keep reading
+                    if (cut < 0) { // no safe place yet: keep reading, but not without bound
+                        if (bytes.length > MAX_CARRY_BLOCKS * (long) blockBytes) {
+                            throw new IOException(String.format("%s: no place to cut the text between byte %,d and %,d (a single word of over %,d bytes, "
+                                    + "with no space or line break?); GPT-2's tokenizer would hold it whole", file, fileOffset, fileOffset + bytes.length,
+                                    MAX_CARRY_BLOCKS * (long) blockBytes));
+                        }
                         carry = bytes;
                         continue;
                     }
