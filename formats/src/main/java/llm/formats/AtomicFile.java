@@ -59,6 +59,10 @@ public final class AtomicFile {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 content.writeTo(ch);
                 ch.force(true);
+            } catch (IOException e) {
+                // a full disk says "No space left on device" without a file name: name it, and say what was kept
+                throw new IOException("could not write " + target + " (" + e.getMessage() + "); "
+                        + (Files.exists(target) ? "the previous " + target.getFileName() + " is unchanged" : "nothing was written"), e);
             }
             try { // createTempFile makes the file private to its owner; these are ordinary files
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));

@@ -94,57 +94,12 @@ class SafeTensorsTest {
             f16.putShort(Float.floatToFloat16(v));
             bf16.putShort((short) (Float.floatToIntBits(v) >>> 16));
         }
-        Path f = raw("{\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[6,12]}}",
-                concat(f16.array(), bf16.array()));
+        Path f = HostileSafeTensorsTest.raw(tmp.resolve("halves.safetensors"), "{\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[6,12]}}",
+                HostileSafeTensorsTest.concat(f16.array(), bf16.array()));
         try (SafeTensorsFile r = SafeTensorsFile.open(f)) {
             assertArrayEquals(values, r.read("h").toArray(), 1e-3f);
             assertArrayEquals(new float[] {1f, -2.5f, Float.intBitsToFloat(Float.floatToIntBits(0.099975586f) & 0xFFFF0000)}, r.read("b").toArray());
         }
-    }
-
-    @Test
-    void damagedFilesAreClearErrors() throws IOException {
-        byte[] eight = new byte[8];
-        String ok = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
-        expectError(raw(ok, new byte[4]), "truncated");                                            // data cut short
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", eight), "'w'"); // shape vs bytes
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", eight), "'w'"); // offsets past the end
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight), "hole");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"v\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight), "overlapping");
-        expectError(raw("{\"w\":{\"dtype\":\"I8\",\"shape\":[8],\"data_offsets\":[0,8]}}", eight), "dtype");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,8]}}", eight), "'w'");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", eight), "'w'");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":\"two\",\"data_offsets\":[0,8]}}", eight), "'w'");
-        // the reference library rejects these; Gson alone would read each as 2 or 8
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", eight), "not an integer");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[[2]],\"data_offsets\":[0,8]}}", eight), "not an integer");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", eight), "not an integer");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[\"0\",8]}}", eight), "not an integer");
-        expectError(raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,[8]]}}", eight), "not an integer");
-        expectError(raw("{\"w\":{\"dtype\":[\"F32\"],\"shape\":[2],\"data_offsets\":[0,8]}}", eight), "dtype");
-        expectError(raw("[1, 2]", eight), "not a JSON object");
-        expectError(raw("{not json", eight), "not valid JSON");
-        // a header length of 2^62 must be refused, not allocated
-        Path huge = tmp.resolve("huge.safetensors");
-        Files.write(huge, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 62).array());
-        expectError(huge, "header of");
-        Path tiny = tmp.resolve("tiny.safetensors");
-        Files.write(tiny, new byte[] {1, 2, 3});
-        expectError(tiny, "shorter than");
-    }
-
-    private void expectError(Path f, String fragment) {
-        var e = assertThrows(IllegalArgumentException.class, () -> SafeTensorsFile.open(f).close());
-        assertTrue(e.getMessage().contains(fragment) && e.getMessage().contains(f.toString()), e.getMessage());
-    }
-
-    private int counter;
-
-    private Path raw(String header, byte[] data) throws IOException {
-        byte[] h = header.getBytes(StandardCharsets.UTF_8);
-        Path f = tmp.resolve("f" + counter++ + ".safetensors");
-        Files.write(f, concat(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array(), h, data));
-        return f;
     }
 
     private static long headerLength(Path f) throws IOException {
