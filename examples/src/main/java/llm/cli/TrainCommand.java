@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import llm.gpt.GPTConfig;
 import llm.pretraining.PretrainingData;
 import llm.pretraining.PretrainingRun;
+import llm.training.DataParallel;
 import llm.pretraining.PretrainingSettings;
 import llm.pretraining.TokenizerSpec;
 import llm.tensor.Parallelism;
@@ -35,6 +36,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "Continue the run saved in --out with its saved settings (other options are ignored).")
     boolean resume;
+
+    @Option(names = "--distributed", description = "Data-parallel training over MPI (Book appendix A.9): start with 'mpirun -np N ./llm train --distributed ...'; "
+            + "--batch is each process's share of the global batch, and rank 0 prints and writes the checkpoint.")
+    boolean distributed;
 
     @Option(names = "--overwrite", description = "Start a new run even if --out already holds a checkpoint (it is replaced).")
     boolean overwrite;
@@ -116,9 +121,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!distributed) return train(DataParallel.SINGLE);
+        return Distributed.run("train", this::train);
+    }
+
+    private int train(DataParallel parallel) throws IOException {
         PretrainingRun run;
         if (resume) {
-            run = PretrainingRun.resume(out, data == null ? null : data.toString());
+            run = PretrainingRun.resume(out, data == null ? null : data.toString(), parallel);
             System.out.printf("resuming %s at step %d of %d%n", run.checkpointFile(), run.trainer().stepsDone(), run.trainer().options().totalSteps());
         } else {
             if (data == null) throw new IllegalArgumentException("--data is required (a text file or a shard folder)");
@@ -127,11 +137,15 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out: " + out.resolve(Checkpoint.FILE_NAME) + " already exists; continue that run with --resume, "
                         + "or start over with --overwrite");
             }
-            run = PretrainingRun.start(settings, out, overwrite);
+            run = PretrainingRun.start(settings, out, overwrite, parallel);
         }
         TrainingProgress progress = new TrainingProgress(System.out, run.data().batchesPerEpoch() / run.settings().accumulate());
         run.listener(progress);
         run.summary(Parallelism.DEFAULT.threads()).forEach(System.out::println);
+        if (parallel.worldSize() > 1) {
+            System.out.printf("data parallel: %d processes x %d threads, %d rows each of every global batch of %d%n", parallel.worldSize(),
+                    Parallelism.DEFAULT.threads(), run.settings().batch(), run.settings().batch() * parallel.worldSize());
+        }
         long started = System.nanoTime();
         long tokensBefore = run.trainer().tokensSeen();
         run.run();

@@ -15,6 +15,7 @@ import llm.optim.LearningRateSchedule;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.Tokenizer;
 import llm.training.Checkpoint;
+import llm.training.DataParallel;
 import llm.training.LossPlot;
 import llm.training.Trainer;
 
@@ -43,16 +44,29 @@ public final class PretrainingRun {
     private final PretrainingData data;
     private final GPTModel model;
     private final Trainer<Batch> trainer;
+    /** How a token batch splits among processes: by rows. */
+    static final DataParallel.Rows<Batch> BATCH_ROWS = new DataParallel.Rows<>() {
+        @Override
+        public int count(Batch b) {
+            return b.inputs().dim(0);
+        }
+
+        @Override
+        public Batch slice(Batch b, int from, int to) {
+            return b.rows(from, to);
+        }
+    };
     private final boolean resumed;
     private Trainer.Listener listener = new Trainer.Listener() {};
 
-    private PretrainingRun(PretrainingSettings s, Path outDir, boolean resume) throws IOException {
+    private PretrainingRun(PretrainingSettings s, Path outDir, boolean resume, DataParallel parallel) throws IOException {
         this.settings = s;
         this.checkpoint = outDir.resolve(Checkpoint.FILE_NAME);
         this.plot = outDir.resolve(PLOT_NAME);
         this.resumed = resume;
         this.tokenizer = s.tokenizer().create();
-        this.data = PretrainingData.load(s, tokenizer);
+        // with several processes the stream yields global batches (ranks x batch rows), of which each takes its share
+        this.data = PretrainingData.load(parallel.worldSize() > 1 ? s.withBatch(s.batch() * parallel.worldSize()) : s, tokenizer);
         long totalSteps = totalSteps(s, data);
         int sampleEvery = s.sampleEvery() >= 0 ? s.sampleEvery()
                 : data.batchesPerEpoch() > 0 ? Math.max(1, data.batchesPerEpoch() / s.accumulate()) : (int) Math.max(1, totalSteps / 10);
@@ -67,7 +81,8 @@ public final class PretrainingRun {
                 .evalEvery(s.evalEvery()).evalBatches(s.evalBatches()).sampleEvery(sampleEvery)
                 .checkpoint(checkpoint, s.checkpointEvery());
         this.trainer = Trainer.builder(model, optimizer, data.stream(), LanguageModelLoss.of(model))
-                .schedule(schedule).options(options).evaluateOn(data.trainEval(), data.valEval()).random(model.random()).build();
+                .schedule(schedule).options(options).evaluateOn(data.trainEval(), data.valEval()).random(model.random())
+                .distributed(parallel, BATCH_ROWS).build();
         GPTCheckpoints.describe(model, trainer.extraMetadata());
         s.tokenizer().putInto(trainer.extraMetadata());
         trainer.extraMetadata().put(SETTINGS_KEY, GSON.toJson(s));
@@ -91,16 +106,29 @@ public final class PretrainingRun {
      * checkpoint (resume it, or choose another folder); clears the temporary files a killed earlier run left there.
      */
     public static PretrainingRun start(PretrainingSettings settings, Path outDir, boolean overwrite) throws IOException {
+        return start(settings, outDir, overwrite, DataParallel.SINGLE);
+    }
+
+    /** As above, as one of {@code parallel.worldSize()} processes (Book appendix A.9); {@code batch} is each process's rows. */
+    public static PretrainingRun start(PretrainingSettings settings, Path outDir, boolean overwrite, DataParallel parallel) throws IOException {
         prepareOutput(outDir);
         Path existing = outDir.resolve(Checkpoint.FILE_NAME);
         if (!overwrite && Files.exists(existing)) {
             throw new IllegalArgumentException(existing + " already exists: resume that run, write to another folder, or overwrite it");
         }
-        return new PretrainingRun(settings, outDir, false);
+        return new PretrainingRun(settings, outDir, false, parallel);
     }
 
     /** Continues the run saved in {@code outDir} with its saved settings (reading {@code dataOverride} instead, when given). */
     public static PretrainingRun resume(Path outDir, String dataOverride) throws IOException {
+        return resume(outDir, dataOverride, DataParallel.SINGLE);
+    }
+
+    /**
+     * As above, as one of {@code parallel.worldSize()} processes, which may be another number than the run had: the
+     * weights, optimiser and data position are the checkpoint's; each process keeps the saved per-process batch.
+     */
+    public static PretrainingRun resume(Path outDir, String dataOverride, DataParallel parallel) throws IOException {
         Path file = outDir.resolve(Checkpoint.FILE_NAME);
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no checkpoint to resume at " + file);
         String saved = Checkpoint.metadata(file).get(SETTINGS_KEY);
@@ -112,7 +140,7 @@ public final class PretrainingRun {
                     + (Path.of(s.data()).isAbsolute() ? "any more" : "from this folder") + "; resume with --data PATH");
         }
         prepareOutput(outDir);
-        return new PretrainingRun(dataOverride != null ? s.withData(dataOverride) : s, outDir, true);
+        return new PretrainingRun(dataOverride != null ? s.withData(dataOverride) : s, outDir, true, parallel);
     }
 
     /** Creates the folder, checks it can be written, and removes stale temporaries of this run's files. */

@@ -66,6 +66,12 @@ public record PretrainingSettings(
     }
 
     /** The same settings reading another data path (a resumed run whose corpus moved). */
+    /** The same settings with {@code n} rows per batch (data-parallel training reads global batches of ranks × batch). */
+    public PretrainingSettings withBatch(int n) {
+        return new PretrainingSettings(data, tokenizer, model, tiedHead, n, lr, initialLr, minLr, warmup, weightDecay, clip, clipDuringWarmup,
+                accumulate, steps, epochs, evalEvery, evalBatches, sampleEvery, prompt, sampleTokens, checkpointEvery, valFraction, seed);
+    }
+
     public PretrainingSettings withData(String path) {
         return new PretrainingSettings(path, tokenizer, model, tiedHead, batch, lr, initialLr, minLr, warmup, weightDecay, clip, clipDuringWarmup,
                 accumulate, steps, epochs, evalEvery, evalBatches, sampleEvery, prompt, sampleTokens, checkpointEvery, valFraction, seed);

@@ -166,6 +166,8 @@ public final class Trainer<B> {
         private Iterable<B> trainEval, valEval;
         private SeededRandom random;
         private ToLongFunction<B> tokens = b -> b instanceof Batch batch ? batch.inputs().numel() : 0;
+        private DataParallel parallel = DataParallel.SINGLE;
+        private DataParallel.Rows<B> rows;
 
         private Builder(Module model, Optimizer optimizer, BatchStream<B> data, BatchLoss<B> loss) {
             this.model = Objects.requireNonNull(model, "model");
@@ -204,6 +206,18 @@ public final class Trainer<B> {
             return this;
         }
 
+        /**
+         * Trains as one of {@code parallel.worldSize()} processes (Book appendix A.9): the data stream yields global
+         * batches, of which this process takes rows {@code rank·b .. (rank+1)·b - 1} ({@code b} = global rows / world
+         * size); gradients and the reported loss are averaged over the processes; only rank 0 evaluates, samples,
+         * reports to the listener and writes checkpoints.
+         */
+        public Builder<B> distributed(DataParallel parallel, DataParallel.Rows<B> rows) {
+            this.parallel = Objects.requireNonNull(parallel, "parallel");
+            this.rows = Objects.requireNonNull(rows, "rows");
+            return this;
+        }
+
         public Trainer<B> build() {
             return new Trainer<>(this);
         }
@@ -218,6 +232,8 @@ public final class Trainer<B> {
     private final Options options;
     private final SeededRandom random;
     private final ToLongFunction<B> tokens;
+    private final DataParallel parallel;
+    private final DataParallel.Rows<B> rows;
     private Listener listener = new Listener() {};
     private Supplier<String> sampler;
     private final Map<String, String> extraMetadata = new LinkedHashMap<>();
@@ -237,6 +253,15 @@ public final class Trainer<B> {
         this.options = b.options;
         this.random = b.random;
         this.tokens = b.tokens;
+        this.parallel = b.parallel;
+        this.rows = b.rows;
+        // every process starts from rank 0's weights, whatever its own seed gave
+        if (parallel.worldSize() > 1) parallel.broadcastFromRankZero(Optimizer.distinct(model.namedParameters()).values());
+    }
+
+    /** True for the process that prints, evaluates and writes checkpoints (the only one unless distributed). */
+    public boolean isLeader() {
+        return parallel.rank() == 0;
     }
 
     public Trainer<B> listener(Listener l) {
@@ -266,6 +291,7 @@ public final class Trainer<B> {
         model.train();
         while (step < end) {
             step();
+            if (!isLeader()) continue;      // the other processes only compute and exchange gradients
             boolean lastOfRun = step == options.totalSteps();
             if (options.evalEvery() > 0 && ((step - 1) % options.evalEvery() == 0 || lastOfRun)) evaluate();
             if (sampler != null && options.sampleEvery() > 0 && (step % options.sampleEvery() == 0 || lastOfRun)) sample();
@@ -285,13 +311,18 @@ public final class Trainer<B> {
         long tokensBefore = tokensSeen;
         for (int micro = 0; micro < options.accumulate(); micro++) {
             B batch = data.next();
+            tokensSeen += tokens.applyAsLong(batch);           // the global batch: every process's rows
+            if (parallel.worldSize() > 1) batch = myRows(batch);
             Tensor l = loss.loss(batch);
             if (options.accumulate() > 1) l = l.div(options.accumulate());
             float value = l.item();
             if (!Float.isFinite(value)) throw diverged("loss is " + value);
             l.backward();
             total += value;
-            tokensSeen += tokens.applyAsLong(batch);
+        }
+        if (parallel.worldSize() > 1) {
+            parallel.averageGradients(optimizer.parameters().values());
+            total = parallel.average(total);
         }
         boolean clip = options.clipNorm() > 0 && step >= options.clipFromStep();
         double norm = clip
@@ -300,8 +331,16 @@ public final class Trainer<B> {
         if (!Double.isFinite(norm)) throw diverged("gradient norm is " + norm);
         optimizer.step();
         step++;
-        listener.onStep(new StepReport(step, options.totalSteps(), total, lr, norm, tokensSeen, tokensSeen - tokensBefore, (System.nanoTime() - started) / 1e9));
+        if (isLeader()) listener.onStep(new StepReport(step, options.totalSteps(), total, lr, norm, tokensSeen, tokensSeen - tokensBefore, (System.nanoTime() - started) / 1e9));
         return total;
+    }
+
+    /** This process's rows of a global batch (DistributedSampler's share, contiguous). */
+    private B myRows(B global) {
+        int n = rows.count(global), world = parallel.worldSize();
+        if (n % world != 0) throw new IllegalArgumentException("a global batch of " + n + " rows does not split among " + world + " processes");
+        int b = n / world;
+        return rows.slice(global, parallel.rank() * b, (parallel.rank() + 1) * b);
     }
 
     private TrainingDivergedException diverged(String what) {
