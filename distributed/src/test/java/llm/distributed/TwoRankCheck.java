@@ -52,17 +52,7 @@ public final class TwoRankCheck {
         AdamW opt = new AdamW(model.namedParameters(), 3e-3, AdamW.Options.withWeightDecay(0.1));
         var builder = Trainer.builder(model, opt, new EpochBatches<>(loader, shuffle), LanguageModelLoss.of(model))
                 .options(Trainer.Options.steps(steps).clip(1.0).checkpoint(out.resolve("checkpoint.safetensors"), 1));
-        if (parallel.worldSize() > 1) builder.distributed(parallel, new DataParallel.Rows<>() {
-            @Override
-            public int count(Batch b) {
-                return b.inputs().dim(0);
-            }
-
-            @Override
-            public Batch slice(Batch b, int from, int to) {
-                return b.rows(from, to);
-            }
-        });
+        if (parallel.worldSize() > 1) builder.distributed(parallel, Trainer.BATCH_ROWS);
         Trainer<Batch> trainer = builder.build();
         List<Double> losses = new ArrayList<>();
         for (int s = 0; s < steps; s++) {

@@ -21,7 +21,7 @@ final class ExampleCommand implements Callable<Integer> {
             + "Ch03SelfAttention, Ch04GPTModel, Ch05TextGenerationLoss, Ch05PretrainingLoop, Ch05SaveAndLoadWeights, "
             + "Ch05PretrainedGPT2, AppA4AutomaticDifferentiation, AppA5MultilayerNetwork, AppA7TrainingLoop, "
             + "AppDTrainingExtras, Ch06SpamDataset, Ch06ClassificationFinetuning, AppELoRA, Ch07InstructionData, "
-            + "Ch07InstructionFinetuning, Ch07DPOFromScratch, Ch08RewardModel, Ch08PPO, "
+            + "Ch07InstructionFinetuning, Ch07DPOFromScratch, Ch08RewardModel, Ch08PPO, AppA9DataParallel, "
             + "CourseCharacterTokenizer, "
             + "CourseBigramModel, CourseTokenShards";
     static final List<String> EXAMPLES = List.of(NAMES.split(", "));

@@ -44,18 +44,6 @@ public final class PretrainingRun {
     private final PretrainingData data;
     private final GPTModel model;
     private final Trainer<Batch> trainer;
-    /** How a token batch splits among processes: by rows. */
-    static final DataParallel.Rows<Batch> BATCH_ROWS = new DataParallel.Rows<>() {
-        @Override
-        public int count(Batch b) {
-            return b.inputs().dim(0);
-        }
-
-        @Override
-        public Batch slice(Batch b, int from, int to) {
-            return b.rows(from, to);
-        }
-    };
     private final boolean resumed;
     private Trainer.Listener listener = new Trainer.Listener() {};
 
@@ -82,7 +70,7 @@ public final class PretrainingRun {
                 .checkpoint(checkpoint, s.checkpointEvery());
         this.trainer = Trainer.builder(model, optimizer, data.stream(), LanguageModelLoss.of(model))
                 .schedule(schedule).options(options).evaluateOn(data.trainEval(), data.valEval()).random(model.random())
-                .distributed(parallel, BATCH_ROWS).build();
+                .distributed(parallel, Trainer.BATCH_ROWS).build();
         GPTCheckpoints.describe(model, trainer.extraMetadata());
         s.tokenizer().putInto(trainer.extraMetadata());
         trainer.extraMetadata().put(SETTINGS_KEY, GSON.toJson(s));

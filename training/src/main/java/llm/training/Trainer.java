@@ -259,6 +259,19 @@ public final class Trainer<B> {
         if (parallel.worldSize() > 1) parallel.broadcastFromRankZero(Optimizer.distinct(model.namedParameters()).values());
     }
 
+    /** How a {@link Batch} of token rows splits among processes: by rows. */
+    public static final DataParallel.Rows<Batch> BATCH_ROWS = new DataParallel.Rows<>() {
+        @Override
+        public int count(Batch b) {
+            return b.inputs().dim(0);
+        }
+
+        @Override
+        public Batch slice(Batch b, int from, int to) {
+            return b.rows(from, to);
+        }
+    };
+
     /** True for the process that prints, evaluates and writes checkpoints (the only one unless distributed). */
     public boolean isLeader() {
         return parallel.rank() == 0;
