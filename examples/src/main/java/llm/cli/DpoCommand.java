@@ -52,8 +52,15 @@ final class DpoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "123", description = "Seed of the shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    Distributed distributed = new Distributed();
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
+        return distributed.run("dpo", this::work);
+    }
+
+    private int work(llm.training.DataParallel parallel) throws IOException {
         if (!(beta > 0)) throw new IllegalArgumentException("--beta must be > 0, got " + beta);
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         if (epochs < 1 || batch < 1) throw new IllegalArgumentException("--epochs and --batch must be at least 1");
@@ -62,7 +69,7 @@ final class DpoCommand implements Callable<Integer> {
         if (!Files.isRegularFile(data)) throw new IllegalArgumentException("--data: no such file: " + data);
         TrainCommand.checkWritable(out);
         if (Files.exists(out.resolve("checkpoint.safetensors"))) throw new IllegalArgumentException("--out: " + out + " already holds a checkpoint; choose another folder");
-        DpoRun run = new DpoRun(base, data, new DpoRun.Settings(beta, lr, weightDecay, epochs, batch, evalEvery, evalBatches, maxLength, seed));
+        DpoRun run = new DpoRun(base, data, new DpoRun.Settings(beta, lr, weightDecay, epochs, batch, evalEvery, evalBatches, maxLength, seed), parallel);
         System.out.printf("data: %d training, %d validation, %d test pairs; %d batches per epoch%n", run.splits().train().size(),
                 run.splits().validation().size(), run.splits().test().size(), run.batchesPerEpoch());
         Files.createDirectories(out);
@@ -71,6 +78,7 @@ final class DpoCommand implements Callable<Integer> {
         // the book's evaluation lines go below the progress bar, which is cleared first
         run.run(out, progress.linesBelow(), progress);
         progress.clear();
+        if (parallel.rank() != 0) return 0;                         // rank 0 reports and writes
         System.out.printf("Training completed in %.2f minutes.%n", (System.nanoTime() - started) / 6e10);
         if (compare > 0) run.compareResponses(compare, 64, System.out);
         System.out.println("wrote " + out.resolve("checkpoint.safetensors") + ", metrics.csv, loss.png, reward-margins.png");

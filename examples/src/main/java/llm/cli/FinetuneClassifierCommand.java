@@ -71,8 +71,15 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder: checkpoint.safetensors, adapters.safetensors (LoRA), metrics.csv, loss.png, accuracy.png.")
     Path out;
 
+    @picocli.CommandLine.Mixin
+    Distributed distributed = new Distributed();
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
+        return distributed.run("finetune-classifier", this::work);
+    }
+
+    private int work(llm.training.DataParallel parallel) throws IOException {
         if (loraRank != null && loraRank < 1) throw new IllegalArgumentException("--lora-rank must be at least 1, got " + loraRank);
         int rank = loraRank == null ? 0 : loraRank;
         if (rank > 0 && !(loraAlpha > 0)) throw new IllegalArgumentException("--lora-alpha must be > 0, got " + loraAlpha);
@@ -93,7 +100,7 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
         if (Files.exists(out.resolve("checkpoint.safetensors"))) throw new IllegalArgumentException("--out: " + out + " already holds a checkpoint; choose another folder");
         PretrainedModel start = randomInit ? PretrainedModel.randomInit(model.config(GPTConfig.GPT2_SMALL.vocabSize(), 1024, 0f, true), seed) : PretrainedModel.load(base);
         ClassifierSettings settings = new ClassifierSettings(epochs, batch, lr, weightDecay, evalEvery, evalBatches, maxLength, parts, rank, loraAlpha, seed);
-        ClassifierRun run = new ClassifierRun(start, data, settings);
+        ClassifierRun run = new ClassifierRun(start, data, settings, parallel);
         long[] counts = run.parameterCounts();
         System.out.printf("base: %s%n", start.description());
         System.out.printf("data: %d training messages padded to %d tokens, %d batches per epoch%n", run.trainDataset().size(),
@@ -107,6 +114,7 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
             @Override public void onEpoch(int epoch, double train, double val) { progress.clear(); book.onEpoch(epoch, train, val); }
         });
         progress.clear();
+        if (r == null) return 0;                                    // not rank 0: rank 0 reports
         System.out.printf("Training completed in %.2f minutes.%n", r.seconds() / 60);
         ClassifierRun.printAccuracies(r, System.out);
         System.out.println("wrote " + out.resolve("checkpoint.safetensors") + (rank > 0 ? ", adapters.safetensors" : "") + ", metrics.csv, loss.png, accuracy.png");

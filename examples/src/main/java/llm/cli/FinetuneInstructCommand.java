@@ -68,8 +68,15 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "123", description = "Seed of shuffling, dropout and LoRA (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    Distributed distributed = new Distributed();
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
+        return distributed.run("finetune-instruct", this::work);
+    }
+
+    private int work(llm.training.DataParallel parallel) throws IOException {
         if (loraRank != null && loraRank < 1) throw new IllegalArgumentException("--lora-rank must be at least 1, got " + loraRank);
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
@@ -89,7 +96,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         PretrainedModel start = PretrainedModel.load(base);
         var settings = new InstructionRun.Settings(epochs, batch, lr, weightDecay, evalEvery, evalBatches, maxLength, prompts, maskInstruction,
                 loraRank == null ? 0 : loraRank, loraAlpha, seed);
-        InstructionRun run = new InstructionRun(start, data, settings);
+        InstructionRun run = new InstructionRun(start, data, settings, parallel);
         long[] counts = run.parameterCounts();
         System.out.printf("base: %s%n", start.description());
         System.out.printf("data: %d training, %d validation, %d test records; %d batches per epoch%n", run.splits().train().size(),
@@ -100,6 +107,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         long started = System.nanoTime();
         List<Trainer.Evaluation> history = run.run(out, progress);
         progress.clear();
+        if (parallel.rank() != 0) return 0;                         // rank 0 reports and writes
         System.out.printf("Training completed in %.2f minutes.%n", (System.nanoTime() - started) / 6e10);
         if (!history.isEmpty()) {
             var last = history.get(history.size() - 1);

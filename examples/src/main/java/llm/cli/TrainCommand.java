@@ -37,9 +37,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run saved in --out with its saved settings (other options are ignored).")
     boolean resume;
 
-    @Option(names = "--distributed", description = "Data-parallel training over MPI (Book appendix A.9): start with 'mpirun -np N ./llm train --distributed ...'; "
-            + "--batch is each process's share of the global batch, and rank 0 prints and writes the checkpoint.")
-    boolean distributed;
+    @picocli.CommandLine.Mixin
+    Distributed distributed = new Distributed();
 
     @Option(names = "--overwrite", description = "Start a new run even if --out already holds a checkpoint (it is replaced).")
     boolean overwrite;
@@ -120,9 +119,8 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Override
-    public Integer call() throws IOException {
-        if (!distributed) return train(DataParallel.SINGLE);
-        return Distributed.run("train", this::train);
+    public Integer call() throws Exception {
+        return distributed.run("train", this::train);
     }
 
     private int train(DataParallel parallel) throws IOException {

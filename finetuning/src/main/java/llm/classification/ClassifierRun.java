@@ -22,6 +22,7 @@ import llm.pretraining.TokenizerSpec;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
 import llm.training.Checkpoint;
+import llm.training.DataParallel;
 import llm.training.LossPlot;
 import llm.training.Trainer;
 
@@ -43,12 +44,20 @@ public final class ClassifierRun {
     private final DataLoader<Batch> trainLoader, valLoader, testLoader;
     private final SeededRandom rng;
     private final List<String> loraTargets;
+    private final DataParallel parallel;
 
     /**
      * Prepares the run: reads {@code data} (a folder with the three CSV files or the raw UCI file) with GPT-2's
      * tokenizer, replaces {@code base}'s head and chooses what trains. Nothing is written yet.
      */
     public ClassifierRun(PretrainedModel base, Path data, ClassifierSettings s) throws IOException {
+        this(base, data, s, DataParallel.SINGLE);
+    }
+
+    /** As above, as one of {@code parallel.worldSize()} processes: batches of {@code s.batch()} rows per process. */
+    public ClassifierRun(PretrainedModel base, Path data, ClassifierSettings s, DataParallel parallel) throws IOException {
+        this.parallel = parallel;
+        int global = s.batch() * parallel.worldSize();        // each process takes s.batch() rows of every batch
         if (!(base.tokenizer() instanceof BytePairTokenizer)) throw new IllegalArgumentException("the spam classifier reads GPT-2 tokens; the base model uses another tokenizer");
         this.settings = s;
         this.model = base.model();
@@ -61,9 +70,9 @@ public final class ClassifierRun {
         validation = new SpamDataset(splits.validation(), base.tokenizer(), train.maxLength(), SpamDataset.PAD_TOKEN_ID);
         test = new SpamDataset(splits.test(), base.tokenizer(), train.maxLength(), SpamDataset.PAD_TOKEN_ID);
         rng = new SeededRandom(s.seed());
-        trainLoader = new DataLoader<>(train, s.batch(), true, true, rng);
-        valLoader = new DataLoader<>(validation, s.batch(), false, false, null);
-        testLoader = new DataLoader<>(test, s.batch(), false, false, null);
+        trainLoader = new DataLoader<>(train, global, true, true, rng);
+        valLoader = new DataLoader<>(validation, global, false, false, null);
+        testLoader = new DataLoader<>(test, global, false, false, null);
         SpamClassifier.replaceHead(model, 2, rng);
         if (s.loraRank() > 0) {
             model.requiresGrad(false);                                   // Appendix E: freeze, then adapt every linear layer
@@ -93,14 +102,15 @@ public final class ClassifierRun {
         return new long[] {model.numParameters(), model.totalParameters()};
     }
 
-    /** Trains, measures the three accuracies over all their batches, and writes the output folder. */
+    /** Trains, measures the three accuracies over all their batches, and writes the output folder; null on ranks other than 0. */
     public Result run(Path out, TrainClassifierSimple.Listener listener) throws IOException {
         long[] counts = parameterCounts();
         long started = System.nanoTime();
         AdamW optimizer = new AdamW(model.namedParameters(), settings.lr(), AdamW.Options.withWeightDecay(settings.weightDecay()));
         var history = TrainClassifierSimple.trainClassifierSimple(model, trainLoader, valLoader, optimizer, settings.epochs(),
-                settings.evalEvery(), settings.evalBatches(), rng, listener);
+                settings.evalEvery(), settings.evalBatches(), rng, listener, parallel);
         double seconds = (System.nanoTime() - started) / 1e9;
+        if (parallel.rank() != 0) return null;                   // rank 0 measures and writes for the job
         Result r = new Result(ClassifierLoss.calcAccuracyLoader(model, trainLoader, 0), ClassifierLoss.calcAccuracyLoader(model, valLoader, 0),
                 ClassifierLoss.calcAccuracyLoader(model, testLoader, 0), counts[0], counts[1], seconds, history);
         write(out, r);

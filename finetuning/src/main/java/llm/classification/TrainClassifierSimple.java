@@ -9,6 +9,7 @@ import llm.data.EpochBatches;
 import llm.gpt.GPTModel;
 import llm.optim.Optimizer;
 import llm.tensor.SeededRandom;
+import llm.training.DataParallel;
 import llm.training.Trainer;
 
 /**
@@ -35,6 +36,15 @@ public final class TrainClassifierSimple {
      */
     public static History trainClassifierSimple(GPTModel model, DataLoader<Batch> trainLoader, DataLoader<Batch> valLoader, Optimizer optimizer,
                                                 int numEpochs, int evalFreq, int evalIter, SeededRandom rng, Listener listener) {
+        return trainClassifierSimple(model, trainLoader, valLoader, optimizer, numEpochs, evalFreq, evalIter, rng, listener, DataParallel.SINGLE);
+    }
+
+    /**
+     * As above, as one of {@code parallel.worldSize()} processes (Book appendix A.9): the loaders give global
+     * batches, each process trains on its share, and only rank 0 evaluates and hears the listener.
+     */
+    public static History trainClassifierSimple(GPTModel model, DataLoader<Batch> trainLoader, DataLoader<Batch> valLoader, Optimizer optimizer,
+                                                int numEpochs, int evalFreq, int evalIter, SeededRandom rng, Listener listener, DataParallel parallel) {
         int perEpoch = trainLoader.size();
         if (perEpoch == 0) throw new IllegalArgumentException("the training loader yields no batches (fewer examples than one batch?)");
         Trainer<Batch> trainer = Trainer.builder(model, optimizer, new EpochBatches<>(trainLoader, rng), ClassifierLoss.of(model))
@@ -42,6 +52,7 @@ public final class TrainClassifierSimple {
                 .evaluateOn(trainLoader, valLoader)
                 .tokens(b -> b.inputs().dim(0))                       // the book counts examples, not tokens
                 .random(rng)
+                .distributed(parallel, Trainer.BATCH_ROWS)
                 .build();
         History history = new History(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), 0);
         trainer.listener(new Trainer.Listener() {

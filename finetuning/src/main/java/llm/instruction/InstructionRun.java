@@ -28,6 +28,7 @@ import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
 import llm.tokenizer.Tokenizer;
 import llm.training.Checkpoint;
+import llm.training.DataParallel;
 import llm.training.LossPlot;
 import llm.training.Trainer;
 
@@ -79,9 +80,16 @@ public final class InstructionRun {
     private final SeededRandom rng;
     private final int context;
     private final int endOfText;
+    private final DataParallel parallel;
 
     /** Reads {@code data} and prepares {@code base} (LoRA attached when asked); nothing is written yet. */
     public InstructionRun(PretrainedModel base, Path data, Settings s) throws IOException {
+        this(base, data, s, DataParallel.SINGLE);
+    }
+
+    /** As above, as one of {@code parallel.worldSize()} processes: {@code s.batch()} records per process. */
+    public InstructionRun(PretrainedModel base, Path data, Settings s, DataParallel parallel) throws IOException {
+        this.parallel = parallel;
         if (!(base.tokenizer() instanceof BytePairTokenizer)) throw new IllegalArgumentException("instruction fine-tuning reads GPT-2 tokens; the base model uses another tokenizer");
         this.model = base.model();
         this.tokenizer = base.tokenizer();
@@ -92,8 +100,9 @@ public final class InstructionRun {
         this.context = s.maxLength() == null ? model.config().contextLength() : Math.min(s.maxLength(), model.config().contextLength());
         rng = new SeededRandom(s.seed());
         InstructionData.checkPromptsFit(data, records, tokenizer, s.template(), context, 0);
-        trainLoader = new DataLoader<>(new InstructionDataset(splits.train(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), true, true, rng);
-        valLoader = new DataLoader<>(new InstructionDataset(splits.validation(), tokenizer, s.template(), s.maskInstruction(), context), s.batch(), false, false, null);
+        int global = s.batch() * parallel.worldSize();
+        trainLoader = new DataLoader<>(new InstructionDataset(splits.train(), tokenizer, s.template(), s.maskInstruction(), context), global, true, true, rng);
+        valLoader = new DataLoader<>(new InstructionDataset(splits.validation(), tokenizer, s.template(), s.maskInstruction(), context), global, false, false, null);
         if (trainLoader.size() == 0) throw new IllegalArgumentException(data + ": " + splits.train().size() + " training records, fewer than one batch of " + s.batch());
         if (s.loraRank() > 0) {
             model.requiresGrad(false);
@@ -126,11 +135,12 @@ public final class InstructionRun {
         Trainer<Batch> trainer = Trainer.builder(model, optimizer, new EpochBatches<>(trainLoader, rng), LanguageModelLoss.of(model))
                 .options(Trainer.Options.steps((long) settings.epochs() * trainLoader.size()).evalEvery(settings.evalEvery())
                         .evalBatches(settings.evalBatches()).sampleEvery(trainLoader.size()))
-                .evaluateOn(trainLoader, valLoader).random(rng).build();
+                .evaluateOn(trainLoader, valLoader).random(rng).distributed(parallel, Trainer.BATCH_ROWS).build();
         String samplePrompt = settings.template().formatInput(splits.validation().get(0));
         trainer.sampler(() -> respond(samplePrompt, 35));
         trainer.listener(listener);
         trainer.run();
+        if (!trainer.isLeader()) return trainer.history();           // rank 0 writes for the job
         LinearWithLoRA.mergeAll(model);
         model.eval();
         Map<String, String> meta = new LinkedHashMap<>();

@@ -22,6 +22,7 @@ import llm.pretraining.TokenizerSpec;
 import llm.tensor.SeededRandom;
 import llm.tokenizer.BytePairTokenizer;
 import llm.training.Checkpoint;
+import llm.training.DataParallel;
 import llm.training.LossPlot;
 import llm.training.Trainer;
 
@@ -65,9 +66,16 @@ public final class DpoRun {
     private final DataLoader<PreferenceBatch> trainLoader, valLoader;
     private final SeededRandom rng;
     private final int context;
+    private final DataParallel parallel;
 
     /** Reads the preference data and loads the base twice (policy and reference). */
     public DpoRun(Path base, Path data, Settings s) throws IOException {
+        this(base, data, s, DataParallel.SINGLE);
+    }
+
+    /** As above, as one of {@code parallel.worldSize()} processes: {@code s.batch()} pairs per process. */
+    public DpoRun(Path base, Path data, Settings s, DataParallel parallel) throws IOException {
+        this.parallel = parallel;
         List<InstructionData.Entry> records = InstructionData.read(data, true);   // the data first: a bad file fails before any model loads
         this.splits = InstructionData.split(records);
         this.policy = PretrainedModel.load(base);
@@ -77,8 +85,8 @@ public final class DpoRun {
         this.context = s.maxLength() == null ? policy.model().config().contextLength() : Math.min(s.maxLength(), policy.model().config().contextLength());
         rng = new SeededRandom(s.seed());
         InstructionData.checkPromptsFit(data, records, policy.tokenizer(), PromptTemplate.ALPACA, context, 2);
-        trainLoader = new DataLoader<>(dataset(splits.train()), s.batch(), true, true, rng);
-        valLoader = new DataLoader<>(dataset(splits.validation()), s.batch(), false, false, null);
+        trainLoader = new DataLoader<>(dataset(splits.train()), s.batch() * parallel.worldSize(), true, true, rng);
+        valLoader = new DataLoader<>(dataset(splits.validation()), s.batch() * parallel.worldSize(), false, false, null);
         if (trainLoader.size() == 0) throw new IllegalArgumentException(data + ": fewer training pairs than one batch of " + s.batch());
     }
 
@@ -100,8 +108,9 @@ public final class DpoRun {
         model.train();
         model.requiresGrad(true);
         var history = TrainModelDpoSimple.trainModelDpoSimple(model, reference.model(), trainLoader, valLoader, settings.beta(), settings.lr(),
-                settings.weightDecay(), settings.epochs(), settings.evalEvery(), settings.evalBatches(), rng, lines, progress);
+                settings.weightDecay(), settings.epochs(), settings.evalEvery(), settings.evalBatches(), rng, lines, progress, parallel);
         model.eval();
+        if (parallel.rank() != 0) return history;                  // rank 0 writes for the job
         Map<String, String> meta = new LinkedHashMap<>();
         GPTCheckpoints.describe(model, meta);
         TokenizerSpec.GPT2.putInto(meta);

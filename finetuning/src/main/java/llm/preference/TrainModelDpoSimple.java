@@ -9,6 +9,7 @@ import llm.data.EpochBatches;
 import llm.gpt.GPTModel;
 import llm.optim.AdamW;
 import llm.tensor.SeededRandom;
+import llm.training.DataParallel;
 import llm.training.Trainer;
 
 /**
@@ -36,6 +37,15 @@ public final class TrainModelDpoSimple {
                                                        DataLoader<PreferenceBatch> valLoader, double beta, double lr, double weightDecay,
                                                        int numEpochs, int evalFreq, int evalIter, SeededRandom rng, PrintStream out,
                                                        Trainer.Listener progress) {
+        return trainModelDpoSimple(policy, reference, trainLoader, valLoader, beta, lr, weightDecay, numEpochs, evalFreq, evalIter, rng, out,
+                progress, DataParallel.SINGLE);
+    }
+
+    /** As above, as one of {@code parallel.worldSize()} processes (Book appendix A.9); rank 0 evaluates and prints. */
+    public static List<Evaluation> trainModelDpoSimple(GPTModel policy, GPTModel reference, DataLoader<PreferenceBatch> trainLoader,
+                                                       DataLoader<PreferenceBatch> valLoader, double beta, double lr, double weightDecay,
+                                                       int numEpochs, int evalFreq, int evalIter, SeededRandom rng, PrintStream out,
+                                                       Trainer.Listener progress, DataParallel parallel) {
         reference.eval();
         reference.requiresGrad(false);
         int perEpoch = trainLoader.size();
@@ -45,7 +55,7 @@ public final class TrainModelDpoSimple {
                         (PreferenceBatch b) -> DpoLoss.computeDpoLossBatch(b, policy, reference, beta).loss())
                 .options(Trainer.Options.steps((long) numEpochs * perEpoch))
                 .tokens(b -> b.chosen().dim(0))
-                .random(rng).build();
+                .random(rng).distributed(parallel, PreferenceBatch.ROWS).build();
         List<Evaluation> history = new ArrayList<>();
         trainer.listener(new Trainer.Listener() {
             @Override

@@ -62,6 +62,16 @@ public final class IntNDArray {
         return data.length;
     }
 
+    /** Rows {@code from .. to-1} along the first dimension, copied. */
+    public IntNDArray rows(int from, int to) {
+        int b = shape[0];
+        if (from < 0 || to > b || from >= to) throw new IllegalArgumentException("rows " + from + ".." + to + " of " + b);
+        int per = data.length / b;
+        int[] s = shape.clone();
+        s[0] = to - from;
+        return of(java.util.Arrays.copyOfRange(data, from * per, to * per), s);
+    }
+
     /** The backing array, row-major. */
     public int[] storage() {
         return data;

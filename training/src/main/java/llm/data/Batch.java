@@ -1,7 +1,5 @@
 package llm.data;
 
-import java.util.Arrays;
-
 import llm.tensor.IntNDArray;
 
 /**
@@ -11,15 +9,6 @@ import llm.tensor.IntNDArray;
 public record Batch(IntNDArray inputs, IntNDArray targets) {
     /** Rows {@code from .. to-1} of both: one process's share of a global batch in data-parallel training (Appendix A.9). */
     public Batch rows(int from, int to) {
-        return new Batch(rowsOf(inputs, from, to), rowsOf(targets, from, to));
-    }
-
-    static IntNDArray rowsOf(IntNDArray a, int from, int to) {
-        int b = a.dim(0);
-        if (from < 0 || to > b || from >= to) throw new IllegalArgumentException("rows " + from + ".." + to + " of a batch of " + b);
-        int per = a.numel() / b;
-        int[] shape = a.shape().clone();
-        shape[0] = to - from;
-        return IntNDArray.of(Arrays.copyOfRange(a.storage(), from * per, to * per), shape);
+        return new Batch(inputs.rows(from, to), targets.rows(from, to));
     }
 }
