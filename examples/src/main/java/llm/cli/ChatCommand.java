@@ -47,6 +47,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+        sampling.check();
         if (!Checkpoint.isCheckpoint(checkpoint)) throw new IllegalArgumentException("--checkpoint: " + checkpoint + " is not a checkpoint of this project");
         Map<String, String> meta = Checkpoint.metadata(checkpoint);
         PromptTemplate style;

@@ -52,6 +52,8 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (maxNewTokens < 0) throw new IllegalArgumentException("--max-new-tokens must be >= 0, got " + maxNewTokens);
         if ((checkpoint == null) == !randomInit) throw new IllegalArgumentException("give either --checkpoint PATH or --random-init");
+        if (context != null && context < 1) throw new IllegalArgumentException("--context must be at least 1, got " + context);
+        sampling.check();                                      // before a model of gigabytes loads
         PretrainedModel loaded;
         if (randomInit) {
             GPTConfig cfg = GPTConfig.named(model);

@@ -14,6 +14,13 @@ final class SamplingFlags {
     @Option(names = "--top-p", defaultValue = "1", description = "Sample only from the most likely tokens whose probabilities add up to p (default: ${DEFAULT-VALUE}).")
     float topP;
 
+    /** Checks the flags before any model loads; the error names the flag. */
+    void check() {
+        if (temperature < 0 || Float.isNaN(temperature)) throw new IllegalArgumentException("--temperature must be >= 0 (0: greedy), got " + temperature);
+        if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0 (0 keeps all), got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+    }
+
     /** The options with the model's stop token and the sampling seed. */
     SamplingOptions options(int eosId, long seed) {
         return new SamplingOptions(temperature, topK, topP, eosId, seed);

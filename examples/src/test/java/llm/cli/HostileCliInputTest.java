@@ -41,6 +41,19 @@ class HostileCliInputTest {
     }
 
     @Test
+    void samplingAndContextFlagsAreCheckedBeforeAnyModelLoads() {
+        // before: "--context -1" gave "negative size in shape (1, 4, -1, 32)", "--context 0" an IndexOutOfBoundsException,
+        // and the sampling flags were checked only after a model of gigabytes had loaded
+        String[][] cases = {{"--context", "-1", "--context must be at least 1, got -1"}, {"--context", "0", "--context must be at least 1, got 0"},
+                {"--top-k", "-1", "--top-k must be >= 0"}, {"--top-p", "0", "--top-p must be in (0, 1]"}, {"--temperature", "-1", "--temperature must be >= 0"}};
+        for (String[] c : cases) {
+            var r = TrainAndGenerateCommandTest.run(new GenerateCommand(), "--checkpoint", tmp.resolve("no-such-model").toString(), c[0], c[1]);
+            assertEquals(2, r.code());
+            assertTrue(r.err().contains(c[2]), r.err());
+        }
+    }
+
+    @Test
     void theLargestMaxNewTokensMeansUntilEndOfText() {
         // before: prompt + Integer.MAX_VALUE overflowed the array size, and the user read "llm generate: -2147483648"
         GPTModel model = new GPTModel(new GPTConfig(10, 16, 8, 2, 1, 0f, false), false, new SeededRandom(1));
