@@ -33,6 +33,7 @@ public final class Mpi implements AutoCloseable {
     private final MemorySegment commWorld, floatType, doubleType, sum;
     private final MethodHandle allreduce, bcast, barrier, abort, finalizeCall, errorString;
     private final int rank, size;
+    private String whoFails = "?";          // "rank R" once the rank is known, for error messages
     private boolean finalized;
 
     private Mpi(SymbolLookup lib) throws Throwable {
@@ -43,16 +44,16 @@ public final class Mpi implements AutoCloseable {
         sum = symbol(lib, "ompi_mpi_op_sum");
         MemorySegment errorsReturn = symbol(lib, "ompi_mpi_errors_return");
         var ptr = ValueLayout.ADDRESS;
-        MethodHandle init = linker.downcallHandle(function(lib, "MPI_Init"), FunctionDescriptor.of(INT, ptr, ptr));
-        MethodHandle commRank = linker.downcallHandle(function(lib, "MPI_Comm_rank"), FunctionDescriptor.of(INT, ptr, ptr));
-        MethodHandle commSize = linker.downcallHandle(function(lib, "MPI_Comm_size"), FunctionDescriptor.of(INT, ptr, ptr));
-        MethodHandle setErrhandler = linker.downcallHandle(function(lib, "MPI_Comm_set_errhandler"), FunctionDescriptor.of(INT, ptr, ptr));
-        allreduce = linker.downcallHandle(function(lib, "MPI_Allreduce"), FunctionDescriptor.of(INT, ptr, ptr, INT, ptr, ptr, ptr));
-        bcast = linker.downcallHandle(function(lib, "MPI_Bcast"), FunctionDescriptor.of(INT, ptr, INT, ptr, INT, ptr));
-        barrier = linker.downcallHandle(function(lib, "MPI_Barrier"), FunctionDescriptor.of(INT, ptr));
-        abort = linker.downcallHandle(function(lib, "MPI_Abort"), FunctionDescriptor.of(INT, ptr, INT));
-        finalizeCall = linker.downcallHandle(function(lib, "MPI_Finalize"), FunctionDescriptor.of(INT));
-        errorString = linker.downcallHandle(function(lib, "MPI_Error_string"), FunctionDescriptor.of(INT, INT, ptr, ptr));
+        MethodHandle init = linker.downcallHandle(symbol(lib, "MPI_Init"), FunctionDescriptor.of(INT, ptr, ptr));
+        MethodHandle commRank = linker.downcallHandle(symbol(lib, "MPI_Comm_rank"), FunctionDescriptor.of(INT, ptr, ptr));
+        MethodHandle commSize = linker.downcallHandle(symbol(lib, "MPI_Comm_size"), FunctionDescriptor.of(INT, ptr, ptr));
+        MethodHandle setErrhandler = linker.downcallHandle(symbol(lib, "MPI_Comm_set_errhandler"), FunctionDescriptor.of(INT, ptr, ptr));
+        allreduce = linker.downcallHandle(symbol(lib, "MPI_Allreduce"), FunctionDescriptor.of(INT, ptr, ptr, INT, ptr, ptr, ptr));
+        bcast = linker.downcallHandle(symbol(lib, "MPI_Bcast"), FunctionDescriptor.of(INT, ptr, INT, ptr, INT, ptr));
+        barrier = linker.downcallHandle(symbol(lib, "MPI_Barrier"), FunctionDescriptor.of(INT, ptr));
+        abort = linker.downcallHandle(symbol(lib, "MPI_Abort"), FunctionDescriptor.of(INT, ptr, INT));
+        finalizeCall = linker.downcallHandle(symbol(lib, "MPI_Finalize"), FunctionDescriptor.of(INT));
+        errorString = linker.downcallHandle(symbol(lib, "MPI_Error_string"), FunctionDescriptor.of(INT, INT, ptr, ptr));
 
         check("MPI_Init", (int) init.invokeExact(MemorySegment.NULL, MemorySegment.NULL));
         check("MPI_Comm_set_errhandler", (int) setErrhandler.invokeExact(commWorld, errorsReturn));
@@ -61,6 +62,7 @@ public final class Mpi implements AutoCloseable {
         rank = out.get(INT, 0);
         check("MPI_Comm_size", (int) commSize.invokeExact(commWorld, out));
         size = out.get(INT, 0);
+        whoFails = Integer.toString(rank);
     }
 
     /**
@@ -90,11 +92,6 @@ public final class Mpi implements AutoCloseable {
             throw new IllegalStateException("could not bind the MPI library: " + t, t);
         }
         return instance;
-    }
-
-    /** True when this process was started by {@code mpirun} (Open MPI sets these variables). */
-    public static boolean launchedByMpirun() {
-        return System.getenv("OMPI_COMM_WORLD_SIZE") != null || System.getenv("PMIX_RANK") != null;
     }
 
     public int rank() {
@@ -166,24 +163,12 @@ public final class Mpi implements AutoCloseable {
         } catch (Throwable t) {
             text = "error code " + code;
         }
-        throw new MpiException(name + " failed on rank " + rankOrUnknown() + ": " + text, code);
-    }
-
-    private String rankOrUnknown() {
-        try {
-            return Integer.toString(rank);
-        } catch (RuntimeException e) {
-            return "?";
-        }
+        throw new MpiException(name + " failed on rank " + whoFails + ": " + text, code);
     }
 
     private static MemorySegment symbol(SymbolLookup lib, String name) {
         return lib.find(name).orElseThrow(() -> new IllegalStateException("the MPI library has no symbol " + name
                 + " (this binding reads Open MPI; MPICH and others name their handles differently)"));
-    }
-
-    private static MemorySegment function(SymbolLookup lib, String name) {
-        return symbol(lib, name);
     }
 
     /** An MPI call that returned an error code, with MPI's own error string. */

@@ -30,8 +30,6 @@ public final class MpiDataParallel implements DataParallel {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment bucket = arena.allocate(ValueLayout.JAVA_FLOAT, BUCKET_FLOATS);
     private final MemorySegment scalar = arena.allocate(ValueLayout.JAVA_DOUBLE, 1);
-    private long bytesReduced;
-    private double secondsReducing;
 
     public MpiDataParallel(Mpi mpi) {
         this.mpi = mpi;
@@ -62,9 +60,7 @@ public final class MpiDataParallel implements DataParallel {
             if (p.grad() == null) p.accumulateGrad(NDArray.zeros(p.shape()));   // every process must send the same buckets
             grads.add(p.grad());
         }
-        long start = System.nanoTime();
         inBuckets(grads, (count) -> mpi.allReduceSum(bucket, count), 1f / mpi.size());
-        secondsReducing += (System.nanoTime() - start) / 1e9;
     }
 
     @Override
@@ -72,11 +68,6 @@ public final class MpiDataParallel implements DataParallel {
         scalar.set(ValueLayout.JAVA_DOUBLE, 0, value);
         mpi.allReduceSumDoubles(scalar, 1);
         return scalar.get(ValueLayout.JAVA_DOUBLE, 0) / mpi.size();
-    }
-
-    /** Bytes of gradients all-reduced so far and the seconds it took (copies included), for the log and the benchmark. */
-    public double[] reduceStats() {
-        return new double[] {bytesReduced, secondsReducing};
     }
 
     @FunctionalInterface
@@ -109,7 +100,6 @@ public final class MpiDataParallel implements DataParallel {
 
     private void flush(List<NDArray> arrays, List<long[]> pending, int filled, BucketOp op, float scale) {
         op.apply(filled);
-        bytesReduced += 4L * filled;
         for (long[] p : pending) {
             NDArray a = arrays.get((int) p[0]);
             MemorySegment.copy(bucket, ValueLayout.JAVA_FLOAT, p[3] * 4, a.storage(), a.offset() + (int) p[1], (int) p[2]);

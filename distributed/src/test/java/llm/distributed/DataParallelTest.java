@@ -146,6 +146,13 @@ class DataParallelTest {
     }
 
     @Test
+    void anMpiErrorIsAJavaExceptionWithMpisOwnText() throws Exception {
+        Result r = launch(true, "bad-root", tmp.toString(), "1", "1");
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("caught: MPI_Bcast failed on rank 0: MPI_ERR_ROOT"), r.output());
+    }
+
+    @Test
     void aRankThatThrowsOrDiesStopsTheJobWithinSeconds() throws Exception {
         for (String mode : new String[] {"throw", "die"}) {
             Path out = Files.createDirectories(tmp.resolve(mode));

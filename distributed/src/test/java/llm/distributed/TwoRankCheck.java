@@ -39,6 +39,16 @@ public final class TwoRankCheck {
         if (mode.equals("single")) {
             System.exit(train(DataParallel.SINGLE, out, 2 * perRank, steps, mode));
         }
+        if (mode.equals("bad-root")) {                      // an MPI error comes back as an exception; the process lives on
+            Mpi mpi = Mpi.init();
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                mpi.broadcast(arena.allocate(4), 1, 7);
+            } catch (Mpi.MpiException e) {
+                System.out.println("caught: " + e.getMessage());
+            }
+            mpi.close();
+            System.exit(0);
+        }
         System.exit(MpiJob.run("check", parallel -> train(parallel, out, perRank * parallel.worldSize(), steps, mode), Throwable::getMessage));
     }
 
