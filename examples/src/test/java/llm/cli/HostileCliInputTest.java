@@ -34,6 +34,14 @@ class HostileCliInputTest {
     }
 
     @Test
+    void devicesWithoutAnSdkSaysHowToInstallOne() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("TORNADOVM_HOME") == null, "an SDK is installed here");
+        var r = TrainAndGenerateCommandTest.run(new DevicesCommand());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no TornadoVM SDK (TORNADOVM_HOME is not set); install one"), r.err());
+    }
+
+    @Test
     void anUnexpectedExceptionSaysItIsOurBugWithItsType() {
         assertEquals("internal error (NegativeArraySizeException: -2147483648); please report it with the command that caused it",
                 Main.describe(new NegativeArraySizeException("-2147483648")));

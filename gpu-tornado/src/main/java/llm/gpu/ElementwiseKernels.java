@@ -1,0 +1,56 @@
+package llm.gpu;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * The element-wise kernels of a GPT-2 training step as TornadoVM kernels, one thread per element ({@code @Parallel}
+ * loops): tanh-GELU forward and backward (Book §4.3; CPU reference {@code GeluKernels.forwardScalar},
+ * {@code backwardScalar}), the residual add, and the AdamW update (Book §5.2; reference
+ * {@code AdamWKernels.updateReference}, the same order of operations as PyTorch).
+ */
+public final class ElementwiseKernels {
+    static final float SQRT_2_OVER_PI = 0.7978845608028654f;
+    static final float CUBIC = 0.044715f;
+
+    private ElementwiseKernels() {}
+
+    public static void geluForward(FloatArray in, FloatArray out, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float v = in.get(i);
+            float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
+            out.set(i, 0.5f * v * (1f + TornadoMath.tanh(u)));
+        }
+    }
+
+    public static void geluBackward(FloatArray in, FloatArray dy, FloatArray dx, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float v = in.get(i);
+            float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
+            float t = TornadoMath.tanh(u);
+            float du = SQRT_2_OVER_PI * (1f + 3f * CUBIC * v * v);
+            dx.set(i, dy.get(i) * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du));
+        }
+    }
+
+    /** {@code out = a + b}: the residual connections of a transformer block (Book §4.4). */
+    public static void add(FloatArray a, FloatArray b, FloatArray out, int n) {
+        for (@Parallel int i = 0; i < n; i++) out.set(i, a.get(i) + b.get(i));
+    }
+
+    /** One AdamW step of every element, with the scalars AdamW computes once per step (see {@code AdamWKernels}). */
+    public static void adamW(FloatArray p, FloatArray g, FloatArray m, FloatArray v, int n, float decayFactor, float oneMinusBeta1,
+                             float beta2, float oneMinusBeta2, float stepSize, float correction2Sqrt, float eps) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float grad = g.get(i);
+            float param = p.get(i) * decayFactor;
+            float mi = m.get(i) + oneMinusBeta1 * (grad - m.get(i));
+            float vi = v.get(i) * beta2 + oneMinusBeta2 * (grad * grad);
+            float denom = TornadoMath.sqrt(vi) / correction2Sqrt + eps;
+            m.set(i, mi);
+            v.set(i, vi);
+            p.set(i, param + -stepSize * (mi / denom));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package llm.gpu;
+
+import java.util.Random;
+
+import llm.tensor.AdamWKernels;
+import llm.tensor.CrossEntropyKernels;
+import llm.tensor.Gemm;
+import llm.tensor.GeluKernels;
+import llm.tensor.LayerNormKernels;
+import llm.tensor.Parallelism;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Each TornadoVM kernel run on the default device beside its CPU reference in {@code tensor-core}, on random inputs
+ * of the given sizes: each method returns the largest difference relative to {@code 1 + |reference|}. The tests
+ * assert on them (on PoCL where no GPU is present); {@link GpuCheck} prints them on a machine without Maven.
+ */
+public final class KernelChecks {
+    private KernelChecks() {}
+
+    static float[] random(Random rng, int n, float scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) rng.nextGaussian() * scale;
+        return a;
+    }
+
+    static double worst(float[] expected, float[] actual) {
+        double w = 0;
+        for (int i = 0; i < expected.length; i++) w = Math.max(w, Math.abs(expected[i] - actual[i]) / (1 + Math.abs(expected[i])));
+        return w;
+    }
+
+    static void run(TaskGraph graph) {
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
+            plan.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException("TornadoVM failed: " + e, e);
+        }
+    }
+
+    /** The tiled matmul against {@code Gemm.gemmNaive}. */
+    public static double matmul(int m, int n, int k, long seed) {
+        Random rng = new Random(seed);
+        float[] a = random(rng, m * k, 1f), b = random(rng, n * k, 1f), gpu = new float[m * n], cpu = new float[m * n];
+        MatMulKernel.run(a, b, gpu, m, n, k);
+        Gemm.gemmNaive(m, n, k, a, 0, k, 1, b, 0, 1, k, cpu, 0, n, false);      // B (N, K) read as Bᵀ (K, N)
+        return worst(cpu, gpu);
+    }
+
+    /** GELU forward and backward against the scalar references; the larger of the two differences. */
+    public static double gelu(int n, long seed) {
+        Random rng = new Random(seed);
+        float[] x = random(rng, n, 3f), dy = random(rng, n, 1f), out = new float[n], dx = new float[n];
+        GeluKernels.forwardScalar(x, 0, out, n);
+        GeluKernels.backwardScalar(x, 0, dy, 0, dx, n);
+        FloatArray dX = FloatArray.fromArray(x), dDy = FloatArray.fromArray(dy), dOut = new FloatArray(n), dDx = new FloatArray(n);
+        run(new TaskGraph("gelu").transferToDevice(DataTransferMode.EVERY_EXECUTION, dX, dDy)
+                .task("f", ElementwiseKernels::geluForward, dX, dOut, n)
+                .task("b", ElementwiseKernels::geluBackward, dX, dDy, dDx, n)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dDx));
+        return Math.max(worst(out, dOut.toHeapArray()), worst(dx, dDx.toHeapArray()));
+    }
+
+    /** One AdamW step (step 3, lr 4e-4, weight decay 0.1) against {@code AdamWKernels.updateReference}. */
+    public static double adamW(int n, long seed) {
+        Random rng = new Random(seed);
+        float[] p = random(rng, n, 1f), g = random(rng, n, 0.1f), m = random(rng, n, 0.01f), v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = Math.abs(rng.nextFloat()) * 1e-3f;
+        FloatArray dp = FloatArray.fromArray(p), dg = FloatArray.fromArray(g), dm = FloatArray.fromArray(m), dv = FloatArray.fromArray(v);
+        float lr = 4e-4f, decay = 1 - lr * 0.1f, stepSize = (float) (lr / (1 - Math.pow(0.9, 3))), c2 = (float) Math.sqrt(1 - Math.pow(0.999, 3));
+        AdamWKernels.updateReference(p, 0, g, 0, m, v, 0, n, decay, 0.1f, 0.999f, 0.001f, stepSize, c2, 1e-8f);
+        run(new TaskGraph("adamw").transferToDevice(DataTransferMode.EVERY_EXECUTION, dp, dg, dm, dv)
+                .task("t", ElementwiseKernels::adamW, dp, dg, dm, dv, n, decay, 0.1f, 0.999f, 0.001f, stepSize, c2, 1e-8f)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dp, dm, dv));
+        return Math.max(worst(p, dp.toHeapArray()), Math.max(worst(m, dm.toHeapArray()), worst(v, dv.toHeapArray())));
+    }
+
+    /** LayerNorm forward (output, mean, rstd) against {@code LayerNormKernels.forward}. */
+    public static double layerNorm(int rows, int c, long seed) {
+        Random rng = new Random(seed);
+        float[] x = random(rng, rows * c, 2f), scale = random(rng, c, 1f), shift = random(rng, c, 1f);
+        float[] out = new float[rows * c], mean = new float[rows], rstd = new float[rows];
+        LayerNormKernels.forward(x, 0, scale, shift, 1e-5f, out, mean, rstd, rows, c, Parallelism.SINGLE);
+        FloatArray dx = FloatArray.fromArray(x), ds = FloatArray.fromArray(scale), db = FloatArray.fromArray(shift);
+        FloatArray dOut = new FloatArray(rows * c), dMean = new FloatArray(rows), dRstd = new FloatArray(rows);
+        run(new TaskGraph("ln").transferToDevice(DataTransferMode.EVERY_EXECUTION, dx, ds, db)
+                .task("t", RowKernels::layerNormForward, dx, ds, db, dOut, dMean, dRstd, rows, c, 1e-5f)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dMean, dRstd));
+        return Math.max(worst(out, dOut.toHeapArray()), Math.max(worst(mean, dMean.toHeapArray()), worst(rstd, dRstd.toHeapArray())));
+    }
+
+    /** Cross-entropy forward (the mean loss) and backward (dlogits) against {@code CrossEntropyKernels}. */
+    public static double crossEntropy(int rows, int v, long seed) {
+        Random rng = new Random(seed);
+        float[] logits = random(rng, rows * v, 3f);
+        int[] targets = new int[rows];
+        for (int r = 0; r < rows; r++) targets[r] = rng.nextInt(v);
+        float[] probs = new float[rows * v];
+        var sum = CrossEntropyKernels.forward(logits, 0, targets, -100, probs, rows, v, Parallelism.SINGLE);
+        CrossEntropyKernels.backward(probs, targets, -100, 1f / rows, rows, v, Parallelism.SINGLE);   // probs now hold dlogits
+        FloatArray dl = FloatArray.fromArray(logits), dp = new FloatArray(rows * v), dLoss = new FloatArray(rows), dGrad = new FloatArray(rows * v);
+        IntArray dt = IntArray.fromArray(targets);
+        run(new TaskGraph("ce").transferToDevice(DataTransferMode.EVERY_EXECUTION, dl, dt)
+                .task("f", RowKernels::crossEntropyForward, dl, dt, dp, dLoss, rows, v)
+                .task("b", RowKernels::crossEntropyBackward, dp, dt, dGrad, rows, v, 1f / rows)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dLoss, dGrad));
+        double mean = 0;
+        for (float l : dLoss.toHeapArray()) mean += l;
+        mean /= rows;
+        return Math.max(Math.abs(sum.mean() - mean) / (1 + Math.abs(sum.mean())), worst(probs, dGrad.toHeapArray()));
+    }
+}

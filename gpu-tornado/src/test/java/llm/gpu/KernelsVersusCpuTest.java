@@ -1,0 +1,43 @@
+package llm.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each TornadoVM kernel against its CPU reference in {@code tensor-core} ({@link KernelChecks}), run through TornadoVM
+ * on the default device (PoCL's OpenCL on this CPU where no GPU is present; a kernel TornadoVM cannot compile fails,
+ * it does not fall back to Java), on sizes that are and are not multiples of the work-group size.
+ */
+class KernelsVersusCpuTest {
+    static void within(double worst, double tol, String what) {
+        assertTrue(worst <= tol, what + ": largest relative difference " + worst + " > " + tol);
+    }
+
+    @Test
+    void tiledMatMulMatchesGemmNaive() {
+        int[][] shapes = {{16, 16, 16}, {1, 1, 1}, {7, 33, 19}, {40, 17, 64}, {65, 31, 100}};
+        for (int[] s : shapes) within(KernelChecks.matmul(s[0], s[1], s[2], 1), 1e-4, "matmul " + s[0] + "x" + s[1] + "x" + s[2]);
+    }
+
+    @Test
+    void geluForwardAndBackwardMatchTheScalarReference() {
+        within(KernelChecks.gelu(1000, 2), 1e-5, "gelu");
+        within(KernelChecks.gelu(3, 3), 1e-5, "gelu, 3 elements");
+    }
+
+    @Test
+    void adamWMatchesTheReference() {
+        within(KernelChecks.adamW(777, 3), 1e-6, "adamw");
+    }
+
+    @Test
+    void layerNormMatchesTheCpuKernel() {
+        within(KernelChecks.layerNorm(13, 70, 4), 1e-4, "layernorm");
+    }
+
+    @Test
+    void crossEntropyMatchesTheCpuKernel() {
+        within(KernelChecks.crossEntropy(9, 301, 5), 1e-4, "cross-entropy");
+    }
+}
