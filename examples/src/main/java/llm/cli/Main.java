@@ -45,7 +45,7 @@ public final class Main implements Runnable {
         return "internal error (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); please report it with the command that caused it";
     }
 
-    /** Control characters (ESC among them) as {@code \\uXXXX}: what an error quotes from a file is shown, never obeyed. */
+    /** Control characters (ESC among them) as {@code \\u001b} and the like: what an error quotes from a file is shown, never obeyed. */
     static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
