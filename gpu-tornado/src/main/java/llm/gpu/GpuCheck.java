@@ -7,7 +7,6 @@ import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid;
-import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -24,10 +23,12 @@ public final class GpuCheck {
     private GpuCheck() {}
 
     public static void main(String[] args) throws Exception {
-        System.out.printf("largest relative differences from the CPU references: matmul 65x31x100 %.1e, matmul 1024x768x3072 %.1e, gelu %.1e, "
-                        + "adamw %.1e, layernorm (1024 x 768) %.1e, cross-entropy (64 x 50257) %.1e%n",
+        System.out.printf("largest relative differences from the CPU references: matmul (forward, dx, dW) 65x31x100 %.1e, 1024x768x3072 %.1e, "
+                        + "gelu %.1e, adamw %.1e, layernorm (1024 x 768) %.1e, layernorm backward %.1e, cross-entropy (64 x 50257) %.1e, "
+                        + "embedding (1024 tokens, 50257 x 768) %.1e, attention (12 heads x 256 x 64) %.1e%n",
                 KernelChecks.matmul(65, 31, 100, 1), KernelChecks.matmul(1024, 768, 3072, 2), KernelChecks.gelu(1 << 20, 3), KernelChecks.adamW(1 << 20, 4),
-                KernelChecks.layerNorm(1024, 768, 5), KernelChecks.crossEntropy(64, 50257, 6));
+                KernelChecks.layerNorm(1024, 768, 5), KernelChecks.layerNormBackward(1024, 768, 9), KernelChecks.crossEntropy(64, 50257, 6),
+                KernelChecks.embedding(1024, 50257, 768, 10), KernelChecks.attention(12, 256, 64, 11));
         Random rng = new Random(1);
         // GPT-2 124M at 4 x 256 tokens: the attention projections, the MLP's two products, the head
         int[][] shapes = {{1024, 2304, 768}, {1024, 768, 768}, {1024, 3072, 768}, {1024, 768, 3072}, {1024, 50257, 768}, {4096, 4096, 4096}};
@@ -41,10 +42,9 @@ public final class GpuCheck {
         KernelContext ctx = new KernelContext();
         TaskGraph graph = new TaskGraph("bench")
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, a, b)
-                .task("t", MatMulKernel::matmulTransposedB, ctx, a, b, c, m, n, k)
+                .task("t", MatMulKernel::matmul, ctx, a, k, 1, b, 1, k, c, m, n, k)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, c);
-        WorkerGrid grid = new WorkerGrid2D(MatMulKernel.roundUp(n), MatMulKernel.roundUp(m));
-        grid.setLocalWork(MatMulKernel.TILE, MatMulKernel.TILE, 1);
+        WorkerGrid grid = MatMulKernel.grid(m, n);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             plan.withGridScheduler(new GridScheduler("bench.t", grid));
             plan.execute();                                   // compiles the kernel, copies the inputs

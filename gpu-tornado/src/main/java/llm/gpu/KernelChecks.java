@@ -3,7 +3,9 @@ package llm.gpu;
 import java.util.Random;
 
 import llm.tensor.AdamWKernels;
+import llm.tensor.AttentionKernels;
 import llm.tensor.CrossEntropyKernels;
+import llm.tensor.EmbeddingKernels;
 import llm.tensor.Gemm;
 import llm.tensor.GeluKernels;
 import llm.tensor.LayerNormKernels;
@@ -42,13 +44,73 @@ public final class KernelChecks {
         }
     }
 
-    /** The tiled matmul against {@code Gemm.gemmNaive}. */
+    /** The tiled matmul against {@code Gemm.gemmNaive}: a linear layer's forward and both backward products. */
     public static double matmul(int m, int n, int k, long seed) {
         Random rng = new Random(seed);
-        float[] a = random(rng, m * k, 1f), b = random(rng, n * k, 1f), gpu = new float[m * n], cpu = new float[m * n];
-        MatMulKernel.run(a, b, gpu, m, n, k);
-        Gemm.gemmNaive(m, n, k, a, 0, k, 1, b, 0, 1, k, cpu, 0, n, false);      // B (N, K) read as Bᵀ (K, N)
-        return worst(cpu, gpu);
+        float[] x = random(rng, m * k, 1f), w = random(rng, n * k, 1f), dy = random(rng, m * n, 1f);
+        double worst = 0;
+        // y = x Wᵀ: (M, K) (K, N); dx = dy W: (M, N) (N, K); dW = dyᵀ x: (N, M) (M, K)
+        Object[][] products = {{x, w, m, n, k, MatMulKernel.forward(m, n, k)}, {dy, w, m, k, n, MatMulKernel.backwardInput(m, n, k)},
+                {dy, x, n, k, m, MatMulKernel.backwardWeight(m, n, k)}};
+        for (Object[] p : products) {
+            float[] a = (float[]) p[0], b = (float[]) p[1];
+            int pm = (int) p[2], pn = (int) p[3], pk = (int) p[4];
+            int[] st = (int[]) p[5];
+            float[] gpu = new float[pm * pn], cpu = new float[pm * pn];
+            MatMulKernel.run(a, b, gpu, pm, pn, pk, st);
+            Gemm.gemmNaive(pm, pn, pk, a, 0, st[0], st[1], b, 0, st[2], st[3], cpu, 0, pn, false);
+            worst = Math.max(worst, worst(cpu, gpu));
+        }
+        return worst;
+    }
+
+    /** Token embedding forward and backward (repeated tokens included) against {@code EmbeddingKernels}. */
+    public static double embedding(int n, int v, int c, long seed) {
+        Random rng = new Random(seed);
+        float[] weight = random(rng, v * c, 1f), dout = random(rng, n * c, 1f), out = new float[n * c], dweight = new float[v * c];
+        int[] ids = new int[n];
+        for (int t = 0; t < n; t++) ids[t] = rng.nextInt(Math.max(1, v / 4));      // a small range: tokens repeat
+        EmbeddingKernels.forward(weight, 0, ids, out, n, v, c);
+        EmbeddingKernels.backwardScalar(dout, 0, ids, dweight, n, c);
+        FloatArray dw = FloatArray.fromArray(weight), dOut = new FloatArray(n * c), dd = FloatArray.fromArray(dout), dGrad = new FloatArray(v * c);
+        dGrad.init(0f);
+        IntArray dIds = IntArray.fromArray(ids);
+        run(new TaskGraph("emb").transferToDevice(DataTransferMode.EVERY_EXECUTION, dw, dIds, dd, dGrad)
+                .task("f", EmbeddingKernel::forward, dw, dIds, dOut, n, c)
+                .task("b", EmbeddingKernel::backward, dd, dIds, dGrad, n, c)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dGrad));
+        return Math.max(worst(out, dOut.toHeapArray()), worst(dweight, dGrad.toHeapArray()));
+    }
+
+    /** Causal attention forward (output and log-sum-exp) against {@code AttentionKernels.forwardReference}. */
+    public static double attention(int heads, int t, int hs, long seed) {
+        Random rng = new Random(seed);
+        float[] q = random(rng, heads * t * hs, 1f), k = random(rng, heads * t * hs, 1f), v = random(rng, heads * t * hs, 1f);
+        float[] out = new float[heads * t * hs], lse = new float[heads * t];
+        for (int h = 0; h < heads; h++) AttentionKernels.forwardReference(q, k, v, null, 1f, out, lse, h, t, hs);
+        FloatArray dq = FloatArray.fromArray(q), dk = FloatArray.fromArray(k), dv = FloatArray.fromArray(v);
+        FloatArray dOut = new FloatArray(heads * t * hs), dLse = new FloatArray(heads * t);
+        run(new TaskGraph("att").transferToDevice(DataTransferMode.EVERY_EXECUTION, dq, dk, dv)
+                .task("f", AttentionKernel::forward, dq, dk, dv, dOut, dLse, heads, t, hs, (float) (1.0 / Math.sqrt(hs)))
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dLse));
+        return Math.max(worst(out, dOut.toHeapArray()), worst(lse, dLse.toHeapArray()));
+    }
+
+    /** LayerNorm backward (dx, and dscale and dshift added to) against {@code LayerNormKernels.backward}. */
+    public static double layerNormBackward(int rows, int c, long seed) {
+        Random rng = new Random(seed);
+        float[] x = random(rng, rows * c, 2f), scale = random(rng, c, 1f), shift = random(rng, c, 1f), dy = random(rng, rows * c, 1f);
+        float[] out = new float[rows * c], mean = new float[rows], rstd = new float[rows];
+        LayerNormKernels.forward(x, 0, scale, shift, 1e-5f, out, mean, rstd, rows, c, Parallelism.SINGLE);
+        float[] dx = new float[rows * c], dscale = random(rng, c, 1f), dshift = random(rng, c, 1f);   // gradients are added to
+        FloatArray gx = FloatArray.fromArray(x), gdy = FloatArray.fromArray(dy), gs = FloatArray.fromArray(scale), gm = FloatArray.fromArray(mean);
+        FloatArray gr = FloatArray.fromArray(rstd), gdx = new FloatArray(rows * c), gds = FloatArray.fromArray(dscale), gdb = FloatArray.fromArray(dshift);
+        LayerNormKernels.backward(x, 0, dy, 0, scale, mean, rstd, dx, dscale, dshift, rows, c, Parallelism.SINGLE);
+        run(new TaskGraph("lnb").transferToDevice(DataTransferMode.EVERY_EXECUTION, gx, gdy, gs, gm, gr, gds, gdb)
+                .task("dx", RowKernels::layerNormBackwardInput, gx, gdy, gs, gm, gr, gdx, rows, c)
+                .task("dp", RowKernels::layerNormBackwardParams, gx, gdy, gm, gr, gds, gdb, rows, c)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, gdx, gds, gdb));
+        return Math.max(worst(dx, gdx.toHeapArray()), Math.max(worst(dscale, gds.toHeapArray()), worst(dshift, gdb.toHeapArray())));
     }
 
     /** GELU forward and backward against the scalar references; the larger of the two differences. */

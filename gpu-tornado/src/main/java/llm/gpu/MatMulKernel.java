@@ -10,12 +10,14 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * The matrix product of a linear layer's forward pass, {@code C (M, N) = A (M, K) · B (N, K)ᵀ} (x · Wᵀ, Book §3.4 and
- * every {@code Linear}), as a TornadoVM kernel tiled in local memory: each work-group of {@value #TILE} ×
- * {@value #TILE} threads computes one tile of C, loading a tile of A and a tile of B into local memory per step of
- * K, so each number read from global memory serves {@value #TILE} products. Sizes that are not multiples of the tile
- * are padded with zeros in local memory and their outputs not written. The CPU reference is
- * {@code Gemm.gemmNaive} with B read transposed.
+ * The matrix products of a linear layer (Book §3.4 and every {@code Linear}) as one TornadoVM kernel with strides,
+ * {@code C (M, N) = A (M, K) · B (K, N)} where {@code A[i][p] = a[i·aRs + p·aCs]} and {@code B[p][j] = b[p·bRs +
+ * j·bCs]}, as {@code Gemm.gemmNaive} reads them; the forward {@code y = x·Wᵀ} and both backward products
+ * {@code dx = dy·W}, {@code dW = dyᵀ·x} are stride choices ({@link #forward}, {@link #backwardInput},
+ * {@link #backwardWeight}). Tiled in local memory: each work-group of {@value #TILE} × {@value #TILE} threads
+ * computes one tile of C, loading a tile of A and a tile of B per step of K, so each number read from global memory
+ * serves {@value #TILE} products. Sizes that are not multiples of the tile are padded with zeros in local memory and
+ * their outputs not written.
  */
 public final class MatMulKernel {
     /** Threads per side of a work-group, and the tile's side in local memory. */
@@ -24,17 +26,17 @@ public final class MatMulKernel {
     private MatMulKernel() {}
 
     /** One thread per element of C: x is the column (N), y the row (M). */
-    public static void matmulTransposedB(KernelContext ctx, FloatArray a, FloatArray b, FloatArray c, int m, int n, int k) {
+    public static void matmul(KernelContext ctx, FloatArray a, int aRs, int aCs, FloatArray b, int bRs, int bCs, FloatArray c, int m, int n, int k) {
         int col = ctx.globalIdx, row = ctx.globalIdy;
         int lx = ctx.localIdx, ly = ctx.localIdy;
         float[] aTile = ctx.allocateFloatLocalArray(TILE * TILE);       // aTile[ly][p] = A[row][t + p]
-        float[] bTile = ctx.allocateFloatLocalArray(TILE * TILE);       // bTile[p][lx] = B[col][t + p]
+        float[] bTile = ctx.allocateFloatLocalArray(TILE * TILE);       // bTile[p][lx] = B[t + p][col]
         float sum = 0f;
         for (int t = 0; t < k; t += TILE) {
             int ak = t + lx, bk = t + ly;
             float av = 0f, bv = 0f;
-            if (row < m && ak < k) av = a.get(row * k + ak);
-            if (col < n && bk < k) bv = b.get(col * k + bk);
+            if (row < m && ak < k) av = a.get(row * aRs + ak * aCs);
+            if (col < n && bk < k) bv = b.get(bk * bRs + col * bCs);
             aTile[ly * TILE + lx] = av;
             bTile[ly * TILE + lx] = bv;
             ctx.localBarrier();
@@ -44,22 +46,45 @@ public final class MatMulKernel {
         if (row < m && col < n) c.set(row * n + col, sum);
     }
 
-    /** Runs the kernel once on the default device: copies A and B in and C out (for tests and one-off products). */
-    public static void run(float[] a, float[] b, float[] c, int m, int n, int k) {
+    /** {@code y (M, N) = x (M, K) · W (N, K)ᵀ}: strides of x row-major and W read transposed. */
+    public static int[] forward(int m, int n, int k) {
+        return new int[] {k, 1, 1, k};
+    }
+
+    /** {@code dx (M, K) = dy (M, N) · W (N, K)}: the product's K is the layer's N. */
+    public static int[] backwardInput(int m, int n, int k) {
+        return new int[] {n, 1, k, 1};
+    }
+
+    /** {@code dW (N, K) = dy (M, N)ᵀ · x (M, K)}: the product's K is the layer's M. */
+    public static int[] backwardWeight(int m, int n, int k) {
+        return new int[] {1, n, k, 1};
+    }
+
+    /**
+     * Runs the kernel once on the default device with strides {@code {aRs, aCs, bRs, bCs}}: copies A and B in and C
+     * out (for tests and one-off products).
+     */
+    public static void run(float[] a, float[] b, float[] c, int m, int n, int k, int[] strides) {
         FloatArray da = FloatArray.fromArray(a), db = FloatArray.fromArray(b), dc = new FloatArray(m * n);
         KernelContext ctx = new KernelContext();
         TaskGraph graph = new TaskGraph("mm")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, da, db)
-                .task("t", MatMulKernel::matmulTransposedB, ctx, da, db, dc, m, n, k)
+                .task("t", MatMulKernel::matmul, ctx, da, strides[0], strides[1], db, strides[2], strides[3], dc, m, n, k)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, dc);
-        WorkerGrid grid = new WorkerGrid2D(roundUp(n), roundUp(m));
-        grid.setLocalWork(TILE, TILE, 1);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
-            plan.withGridScheduler(new GridScheduler("mm.t", grid)).execute();
+            plan.withGridScheduler(new GridScheduler("mm.t", grid(m, n))).execute();
         } catch (Exception e) {
             throw new IllegalStateException("TornadoVM matmul failed: " + e.getMessage(), e);
         }
         System.arraycopy(dc.toHeapArray(), 0, c, 0, m * n);
+    }
+
+    /** The launch grid of an (M, N) product: whole tiles covering it. */
+    static WorkerGrid grid(int m, int n) {
+        WorkerGrid grid = new WorkerGrid2D(roundUp(n), roundUp(m));
+        grid.setLocalWork(TILE, TILE, 1);
+        return grid;
     }
 
     static int roundUp(int x) {

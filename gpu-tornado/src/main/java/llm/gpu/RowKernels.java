@@ -7,7 +7,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Kernels that work a row at a time, one thread per row as llm.c's first CUDA versions do: LayerNorm forward with
- * the saved mean and reciprocal standard deviation (Book §4.2; CPU reference {@code LayerNormKernels.forward}), and
+ * the saved mean and reciprocal standard deviation and its backward (Book §4.2; CPU reference
+ * {@code LayerNormKernels.forward} and {@code backward}; the parameter gradients take one thread per channel), and
  * softmax cross-entropy forward and backward (Book §5.1.2; reference {@code CrossEntropyKernels}). A row is a few
  * hundred to 50,257 numbers; a faster version would give each row a work-group and reduce in local memory.
  */
@@ -31,6 +32,44 @@ public final class RowKernels {
             for (int i = 0; i < c; i++) out.set(base + i, (x.get(base + i) - m) * s * scale.get(i) + shift.get(i));
             mean.set(r, m);
             rstd.set(r, s);
+        }
+    }
+
+    /** LayerNorm backward, the input's gradient: one thread per row (dx written, not added to). */
+    public static void layerNormBackwardInput(FloatArray x, FloatArray dy, FloatArray scale, FloatArray mean, FloatArray rstd, FloatArray dx,
+                                              int rows, int c) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            int base = r * c;
+            float m = mean.get(r), s = rstd.get(r);
+            float meanDn = 0f, meanDnN = 0f;
+            for (int i = 0; i < c; i++) {
+                float n = (x.get(base + i) - m) * s;
+                float dn = dy.get(base + i) * scale.get(i);
+                meanDn += dn;
+                meanDnN += dn * n;
+            }
+            meanDn = meanDn / c;
+            meanDnN = meanDnN / c;
+            for (int i = 0; i < c; i++) {
+                float n = (x.get(base + i) - m) * s;
+                float dn = dy.get(base + i) * scale.get(i);
+                dx.set(base + i, s * (dn - meanDn - n * meanDnN));
+            }
+        }
+    }
+
+    /** LayerNorm backward, the scale's and shift's gradients added to: one thread per channel, rows in order. */
+    public static void layerNormBackwardParams(FloatArray x, FloatArray dy, FloatArray mean, FloatArray rstd, FloatArray dscale, FloatArray dshift,
+                                               int rows, int c) {
+        for (@Parallel int i = 0; i < c; i++) {
+            float ds = dscale.get(i), db = dshift.get(i);
+            for (int r = 0; r < rows; r++) {
+                float g = dy.get(r * c + i);
+                ds += g * ((x.get(r * c + i) - mean.get(r)) * rstd.get(r));
+                db += g;
+            }
+            dscale.set(i, ds);
+            dshift.set(i, db);
         }
     }
 

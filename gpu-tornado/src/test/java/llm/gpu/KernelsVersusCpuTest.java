@@ -15,9 +15,24 @@ class KernelsVersusCpuTest {
     }
 
     @Test
-    void tiledMatMulMatchesGemmNaive() {
+    void tiledMatMulMatchesGemmNaiveForTheThreeProductsOfALinearLayer() {
         int[][] shapes = {{16, 16, 16}, {1, 1, 1}, {7, 33, 19}, {40, 17, 64}, {65, 31, 100}};
         for (int[] s : shapes) within(KernelChecks.matmul(s[0], s[1], s[2], 1), 1e-4, "matmul " + s[0] + "x" + s[1] + "x" + s[2]);
+    }
+
+    @Test
+    void embeddingForwardAndBackwardMatchTheReference() {
+        within(KernelChecks.embedding(50, 40, 24, 6), 1e-6, "embedding");
+    }
+
+    @Test
+    void causalAttentionForwardMatchesTheTextbookReference() {
+        within(KernelChecks.attention(3, 17, 8, 7), 1e-4, "attention");
+    }
+
+    @Test
+    void layerNormBackwardMatchesTheCpuKernel() {
+        within(KernelChecks.layerNormBackward(11, 37, 8), 1e-4, "layernorm backward");
     }
 
     @Test
