@@ -5,9 +5,13 @@ import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * Causal self-attention's forward pass without dropout (Book §3.5; CPU reference
- * {@code AttentionKernels.forwardReference}), one thread per query row of each head: the scores of keys {@code 0..i},
- * their softmax, the weighted sum of values, and the log-sum-exp kept for the backward. Lay-out {@code (heads, T, hs)}
+ * Causal self-attention without dropout (Book §3.5; CPU references {@code AttentionKernels.forwardReference} and
+ * {@code backwardReference}). The forward takes one thread per query row of each head: the scores of keys
+ * {@code 0..i}, their softmax, the weighted sum of values, and the log-sum-exp kept for the backward. The backward
+ * runs in three kernels so that no two threads add to the same number: per query row the scaled score gradients
+ * {@code ds_ij = p_ij (dO_i·V_j - Σ_k p_ik dO_i·V_k) · scale} and the weights {@code p_ij} into {@code (heads, T, T)}
+ * buffers; per query row {@code dQ_i = Σ_j ds_ij K_j}; per key row {@code dK_j = Σ_i ds_ij Q_i} and
+ * {@code dV_j = Σ_i p_ij dO_i}, each sum in the reference's order. Lay-out {@code (heads, T, hs)}
  * with the batch folded into the heads. The scores are computed three times (for the maximum, the sum, the output)
  * instead of kept, as a thread has no array of its own; llm.c's later kernels keep them in shared memory.
  */
@@ -38,6 +42,60 @@ public final class AttentionKernel {
                 for (int d = 0; d < hs; d++) out.set(qi + d, out.get(qi + d) + w * v.get(base + j * hs + d));
             }
             lse.set(row, max + TornadoMath.log(sum));
+        }
+    }
+
+    /** Backward, step 1, one thread per query row: {@code p (heads, T, T)} and {@code ds (heads, T, T)} for keys {@code j <= i}. */
+    public static void backwardScores(FloatArray q, FloatArray k, FloatArray v, FloatArray lse, FloatArray dout, FloatArray p, FloatArray ds,
+                                      int heads, int t, int hs, float scale) {
+        for (@Parallel int row = 0; row < heads * t; row++) {
+            int head = row / t, i = row - head * t;
+            int base = head * t * hs, qi = base + i * hs, pr = row * t;
+            float correction = 0f;
+            for (int j = 0; j <= i; j++) {
+                float s = 0f, dv = 0f;
+                for (int d = 0; d < hs; d++) {
+                    s += q.get(qi + d) * k.get(base + j * hs + d);
+                    dv += dout.get(qi + d) * v.get(base + j * hs + d);
+                }
+                float pj = TornadoMath.exp(s * scale - lse.get(row));
+                p.set(pr + j, pj);
+                ds.set(pr + j, dv);                              // dO_i·V_j for now
+                correction += pj * dv;
+            }
+            for (int j = 0; j <= i; j++) ds.set(pr + j, p.get(pr + j) * (ds.get(pr + j) - correction) * scale);
+        }
+    }
+
+    /** Backward, step 2, one thread per query row: {@code dQ_i = Σ_{j<=i} ds_ij K_j}. */
+    public static void backwardQuery(FloatArray k, FloatArray ds, FloatArray dq, int heads, int t, int hs) {
+        for (@Parallel int row = 0; row < heads * t; row++) {
+            int head = row / t, i = row - head * t;
+            int base = head * t * hs, qi = base + i * hs, pr = row * t;
+            for (int d = 0; d < hs; d++) {
+                float acc = 0f;
+                for (int j = 0; j <= i; j++) acc += ds.get(pr + j) * k.get(base + j * hs + d);
+                dq.set(qi + d, acc);
+            }
+        }
+    }
+
+    /** Backward, step 3, one thread per key row: {@code dK_j = Σ_{i>=j} ds_ij Q_i}, {@code dV_j = Σ_{i>=j} p_ij dO_i}. */
+    public static void backwardKeyValue(FloatArray q, FloatArray dout, FloatArray p, FloatArray ds, FloatArray dk, FloatArray dv,
+                                        int heads, int t, int hs) {
+        for (@Parallel int row = 0; row < heads * t; row++) {
+            int head = row / t, j = row - head * t;
+            int base = head * t * hs, kj = base + j * hs;
+            for (int d = 0; d < hs; d++) {
+                float accK = 0f, accV = 0f;
+                for (int i = j; i < t; i++) {
+                    int pr = (head * t + i) * t + j;
+                    accK += ds.get(pr) * q.get(base + i * hs + d);
+                    accV += p.get(pr) * dout.get(base + i * hs + d);
+                }
+                dk.set(kj + d, accK);
+                dv.set(kj + d, accV);
+            }
         }
     }
 }

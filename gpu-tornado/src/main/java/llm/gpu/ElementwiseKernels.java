@@ -7,7 +7,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 /**
  * The element-wise kernels of a GPT-2 training step as TornadoVM kernels, one thread per element ({@code @Parallel}
  * loops): tanh-GELU forward and backward (Book §4.3; CPU reference {@code GeluKernels.forwardScalar},
- * {@code backwardScalar}), the residual add, and the AdamW update (Book §5.2; reference
+ * {@code backwardScalar}), the residual add, a linear layer's bias and its gradient, and the AdamW update (Book §5.2; reference
  * {@code AdamWKernels.updateReference}, the same order of operations as PyTorch).
  */
 public final class ElementwiseKernels {
@@ -37,6 +37,20 @@ public final class ElementwiseKernels {
     /** {@code out = a + b}: the residual connections of a transformer block (Book §4.4). */
     public static void add(FloatArray a, FloatArray b, FloatArray out, int n) {
         for (@Parallel int i = 0; i < n; i++) out.set(i, a.get(i) + b.get(i));
+    }
+
+    /** {@code y[r][j] += bias[j]} for a linear layer's output {@code (rows, n)}. */
+    public static void addBias(FloatArray y, FloatArray bias, int rows, int n) {
+        for (@Parallel int x = 0; x < rows * n; x++) y.set(x, y.get(x) + bias.get(x - (x / n) * n));
+    }
+
+    /** {@code dbias[j] += Σ_r dy[r][j]}: one thread per column, rows in order. */
+    public static void biasGradient(FloatArray dy, FloatArray dbias, int rows, int n) {
+        for (@Parallel int j = 0; j < n; j++) {
+            float s = dbias.get(j);
+            for (int r = 0; r < rows; r++) s += dy.get(r * n + j);
+            dbias.set(j, s);
+        }
     }
 
     /** One AdamW step of every element, with the scalars AdamW computes once per step (see {@code AdamWKernels}). */

@@ -96,6 +96,53 @@ public final class KernelChecks {
         return Math.max(worst(out, dOut.toHeapArray()), worst(lse, dLse.toHeapArray()));
     }
 
+    /** Causal attention backward (dq, dk, dv) against {@code AttentionKernels.backwardReference}. */
+    public static double attentionBackward(int heads, int t, int hs, long seed) {
+        Random rng = new Random(seed);
+        int n = heads * t * hs;
+        float[] q = random(rng, n, 1f), k = random(rng, n, 1f), v = random(rng, n, 1f), dout = random(rng, n, 1f);
+        float[] out = new float[n], lse = new float[heads * t], dq = new float[n], dk = new float[n], dv = new float[n];
+        for (int h = 0; h < heads; h++) {
+            AttentionKernels.forwardReference(q, k, v, null, 1f, out, lse, h, t, hs);
+            AttentionKernels.backwardReference(q, k, v, null, 1f, lse, dout, dq, dk, dv, h, t, hs);
+        }
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        FloatArray gq = FloatArray.fromArray(q), gk = FloatArray.fromArray(k), gv = FloatArray.fromArray(v), gl = FloatArray.fromArray(lse);
+        FloatArray gdo = FloatArray.fromArray(dout), p = new FloatArray(heads * t * t), ds = new FloatArray(heads * t * t);
+        FloatArray gdq = new FloatArray(n), gdk = new FloatArray(n), gdv = new FloatArray(n);
+        run(new TaskGraph("attb").transferToDevice(DataTransferMode.EVERY_EXECUTION, gq, gk, gv, gl, gdo)
+                .task("s", AttentionKernel::backwardScores, gq, gk, gv, gl, gdo, p, ds, heads, t, hs, scale)
+                .task("q", AttentionKernel::backwardQuery, gk, ds, gdq, heads, t, hs)
+                .task("kv", AttentionKernel::backwardKeyValue, gq, gdo, p, ds, gdk, gdv, heads, t, hs)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, gdq, gdk, gdv));
+        return Math.max(worst(dq, gdq.toHeapArray()), Math.max(worst(dk, gdk.toHeapArray()), worst(dv, gdv.toHeapArray())));
+    }
+
+    /** Bias add and bias gradient against plain loops; gradient clipping against {@code GradientClipping}'s formula. */
+    public static double biasAndClip(int rows, int n, long seed) {
+        Random rng = new Random(seed);
+        float[] y = random(rng, rows * n, 1f), bias = random(rng, n, 1f), dbias = random(rng, n, 1f), g = random(rng, rows * n, 3f);
+        float[] y2 = y.clone(), db2 = dbias.clone(), g2 = g.clone();
+        for (int r = 0; r < rows; r++) for (int j = 0; j < n; j++) y2[r * n + j] += bias[j];
+        for (int j = 0; j < n; j++) for (int r = 0; r < rows; r++) db2[j] += g[r * n + j];
+        double sq = 0;
+        for (float v : g) sq += (double) v * v;
+        double norm = Math.sqrt(sq), coefficient = 1.0 / (norm + 1e-6);          // maxNorm 1: always clipped here
+        for (int i = 0; i < g2.length; i++) g2[i] *= (float) coefficient;
+        int len = rows * n, chunks = (len + ClipKernels.CHUNK - 1) / ClipKernels.CHUNK;
+        FloatArray gy = FloatArray.fromArray(y), gb = FloatArray.fromArray(bias), gdb = FloatArray.fromArray(dbias), gg = FloatArray.fromArray(g);
+        FloatArray partial = new FloatArray(chunks), result = new FloatArray(2);
+        run(new TaskGraph("bc").transferToDevice(DataTransferMode.EVERY_EXECUTION, gy, gb, gdb, gg)
+                .task("bias", ElementwiseKernels::addBias, gy, gb, rows, n)
+                .task("dbias", ElementwiseKernels::biasGradient, gg, gdb, rows, n)
+                .task("sq", ClipKernels::sumSquares, gg, partial, len)
+                .task("norm", ClipKernels::normAndFactor, partial, result, chunks, 1f)
+                .task("scale", ClipKernels::scale, gg, result, len)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, gy, gdb, gg, result));
+        double normError = Math.abs(result.get(0) - norm) / (1 + norm);
+        return Math.max(Math.max(worst(y2, gy.toHeapArray()), worst(db2, gdb.toHeapArray())), Math.max(worst(g2, gg.toHeapArray()), normError));
+    }
+
     /** LayerNorm backward (dx, and dscale and dshift added to) against {@code LayerNormKernels.backward}. */
     public static double layerNormBackward(int rows, int c, long seed) {
         Random rng = new Random(seed);

@@ -31,6 +31,16 @@ class KernelsVersusCpuTest {
     }
 
     @Test
+    void causalAttentionBackwardMatchesTheTextbookReference() {
+        within(KernelChecks.attentionBackward(3, 17, 8, 12), 1e-4, "attention backward");
+    }
+
+    @Test
+    void biasAndGradientClippingMatchPlainLoops() {
+        within(KernelChecks.biasAndClip(37, 250, 13), 1e-4, "bias and clipping");   // 9,250 numbers: three chunks, the last partial
+    }
+
+    @Test
     void layerNormBackwardMatchesTheCpuKernel() {
         within(KernelChecks.layerNormBackward(11, 37, 8), 1e-4, "layernorm backward");
     }
