@@ -39,6 +39,11 @@ public final class ElementwiseKernels {
         for (@Parallel int i = 0; i < n; i++) out.set(i, a.get(i) + b.get(i));
     }
 
+    /** {@code x += y} in place: a residual connection (TornadoVM takes an array only once among a task's arguments). */
+    public static void addInPlace(FloatArray x, FloatArray y, int n) {
+        for (@Parallel int i = 0; i < n; i++) x.set(i, x.get(i) + y.get(i));
+    }
+
     /** {@code y[r][j] += bias[j]} for a linear layer's output {@code (rows, n)}. */
     public static void addBias(FloatArray y, FloatArray bias, int rows, int n) {
         for (@Parallel int x = 0; x < rows * n; x++) y.set(x, y.get(x) + bias.get(x - (x / n) * n));
