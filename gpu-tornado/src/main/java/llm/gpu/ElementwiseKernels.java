@@ -58,6 +58,38 @@ public final class ElementwiseKernels {
         }
     }
 
+    /** Zeroes {@code x}: gradients that kernels add to, before each step. */
+    public static void zero(FloatArray x, int n) {
+        for (@Parallel int i = 0; i < n; i++) x.set(i, 0f);
+    }
+
+    /**
+     * AdamW with the step's scalars read from the device array {@code s} = {decayFactor, 1 - beta1, beta2, 1 - beta2,
+     * stepSize, sqrt(1 - beta2^t), eps}, which the host refreshes every step (a task graph's scalar arguments are fixed
+     * when it is built).
+     */
+    public static void adamWStep(FloatArray p, FloatArray g, FloatArray m, FloatArray v, int n, FloatArray s) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float grad = g.get(i);
+            float param = p.get(i) * s.get(0);
+            float mi = m.get(i) + s.get(1) * (grad - m.get(i));
+            float vi = v.get(i) * s.get(2) + s.get(3) * (grad * grad);
+            float denom = TornadoMath.sqrt(vi) / s.get(5) + s.get(6);
+            m.set(i, mi);
+            v.set(i, vi);
+            p.set(i, param + -s.get(4) * (mi / denom));
+        }
+    }
+
+    /** {@code dwpe[t][c] = Σ_b dx[b][t][c]}: the position embeddings' gradient, batch rows in order. */
+    public static void positionGradient(FloatArray dx, FloatArray dwpe, int b, int t, int c) {
+        for (@Parallel int i = 0; i < t * c; i++) {
+            float s = 0f;
+            for (int bi = 0; bi < b; bi++) s += dx.get(bi * t * c + i);
+            dwpe.set(i, s);
+        }
+    }
+
     /** One AdamW step of every element, with the scalars AdamW computes once per step (see {@code AdamWKernels}). */
     public static void adamW(FloatArray p, FloatArray g, FloatArray m, FloatArray v, int n, float decayFactor, float oneMinusBeta1,
                              float beta2, float oneMinusBeta2, float stepSize, float correction2Sqrt, float eps) {
