@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The device-resident training step against the CPU's: the same small GPT (no dropout, untied head) trained for 3
  * AdamW steps on the same batches; the losses and every parameter afterwards agree within 1e-4 relative. One
- * transformer block: with two, the task graph has more than the 1,024 nodes TornadoVM 5.2's graph holds ("Tornado
- * Graph resize not implemented yet"); see docs/gpu.md for the way around it.
+ * transformer block: with two, the task graph has more nodes than TornadoVM 5.2's fixed-size graph holds (1,024);
+ * docs/gpu.md gives the error TornadoVM prints and the way around it.
  */
 class GpuTrainingStepTest {
     @Test
