@@ -3,7 +3,9 @@ package llm.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
 
+import llm.device.Accelerator;
 import llm.generation.Generator;
 import llm.generation.SamplingOptions;
 import llm.gpt.GPTConfig;
@@ -48,12 +50,16 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--context", description = "Context length (default: the model's).")
     Integer context;
 
+    @Mixin
+    DeviceFlag device = new DeviceFlag();
+
     @Override
     public Integer call() throws IOException {
         if (maxNewTokens < 0) throw new IllegalArgumentException("--max-new-tokens must be >= 0, got " + maxNewTokens);
         if ((checkpoint == null) == !randomInit) throw new IllegalArgumentException("give either --checkpoint PATH or --random-init");
         if (context != null && context < 1) throw new IllegalArgumentException("--context must be at least 1, got " + context);
         sampling.check();                                      // before a model of gigabytes loads
+        Accelerator accelerator = device.accelerator();
         PretrainedModel loaded;
         if (randomInit) {
             GPTConfig cfg = GPTConfig.named(model);
@@ -79,11 +85,18 @@ final class GenerateCommand implements Callable<Integer> {
         System.out.print(prompt);
         System.out.flush();
         StreamingText stream = new StreamingText(tokenizer);
-        long start = System.nanoTime();
-        int[] out = Generator.generate(gpt, ids, maxNewTokens, contextSize, options, id -> {
+        IntConsumer print = id -> {
             System.out.print(stream.add(id));
             System.out.flush();
-        });
+        };
+        long start = System.nanoTime();
+        int[] out;
+        if (accelerator == null) {
+            out = Generator.generate(gpt, ids, maxNewTokens, contextSize, options, print);
+        } else {
+            System.err.println("device: " + accelerator.description());
+            out = Generator.generate(accelerator.decoder(gpt, contextSize), ids, maxNewTokens, options, print);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.println();
         int generated = out.length - ids.length;

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import llm.device.Accelerator;
 import llm.gpt.GPTConfig;
 import llm.pretraining.PretrainingData;
 import llm.pretraining.PretrainingRun;
@@ -39,6 +40,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     Distributed distributed = new Distributed();
+
+    @Mixin
+    DeviceFlag device = new DeviceFlag();
 
     @Option(names = "--overwrite", description = "Start a new run even if --out already holds a checkpoint (it is replaced).")
     boolean overwrite;
@@ -124,6 +128,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(DataParallel parallel) throws IOException {
+        Accelerator accelerator = device.accelerator();
+        if (accelerator != null && parallel.worldSize() > 1) throw new IllegalArgumentException("--device gpu trains in one process: drop --distributed");
         PretrainingRun run;
         if (resume) {
             run = PretrainingRun.resume(out, data == null ? null : data.toString(), parallel);
@@ -136,6 +142,10 @@ final class TrainCommand implements Callable<Integer> {
                         + "or start over with --overwrite");
             }
             run = PretrainingRun.start(settings, out, overwrite, parallel);
+        }
+        if (accelerator != null) {
+            run.onDevice(accelerator);
+            System.out.println("device: " + accelerator.description() + " (parameters, gradients and AdamW's moments on the device)");
         }
         TrainingProgress progress = new TrainingProgress(System.out, run.data().batchesPerEpoch() / run.settings().accumulate());
         run.listener(progress);

@@ -42,16 +42,14 @@ public final class Generator {
      */
     public static int[] generate(GPTModel model, int[] prompt, int maxNewTokens, int contextSize, SamplingOptions options,
                                  IntConsumer onToken, boolean useCache) {
-        if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt is empty");
-        if (maxNewTokens < 0) throw new IllegalArgumentException("generate: maxNewTokens must be >= 0, got " + maxNewTokens);
         int window = Math.min(contextSize, model.config().contextLength());
+        if (useCache) return generate(new ModelDecoder(model, window), prompt, maxNewTokens, options, onToken);
+        checkArguments(prompt, maxNewTokens);
         SeededRandom rng = new SeededRandom(options.seed());
-        // grown as tokens come: maxNewTokens may be huge ("until end-of-text"), and prompt + max may not fit an int
         int[] ids = Arrays.copyOf(prompt, prompt.length + Math.min(maxNewTokens, 1024));
         int n = prompt.length;
-        KVCache cache = useCache ? model.newCache(1, window) : null;
         try (var off = Grad.off()) {
-            float[] last = useCache ? prefill(model, cache, ids, n, window) : lastLogits(model, ids, n, window);
+            float[] last = lastLogits(model, ids, n, window);
             for (int step = 0; step < maxNewTokens; step++) {
                 int next = NextToken.choose(last, options, rng);
                 if (next == options.eosId()) break;
@@ -59,17 +57,41 @@ public final class Generator {
                 ids[n++] = next;
                 onToken.accept(next);
                 if (step == maxNewTokens - 1) break;
-                if (!useCache) {
-                    last = lastLogits(model, ids, n, window);
-                } else if (cache.length() == window) {
-                    // the window slides: every position changes, so the stored keys no longer apply
-                    last = prefill(model, cache, ids, n, window);
-                } else {
-                    last = model.forwardCached(IntNDArray.of(new int[] {next}, 1, 1), cache).data().toArray();
-                }
+                last = lastLogits(model, ids, n, window);
             }
         }
         return Arrays.copyOf(ids, n);
+    }
+
+    /**
+     * The same loop on any {@link Decoder} (the CPU's {@link ModelDecoder}, or a device's): the prompt followed by
+     * up to {@code maxNewTokens} ids, stopping before {@code eosId}; when the cache is full the window slides and
+     * the cache is refilled with the last {@code window} tokens.
+     */
+    public static int[] generate(Decoder decoder, int[] prompt, int maxNewTokens, SamplingOptions options, IntConsumer onToken) {
+        checkArguments(prompt, maxNewTokens);
+        int window = decoder.window();
+        SeededRandom rng = new SeededRandom(options.seed());
+        // grown as tokens come: maxNewTokens may be huge ("until end-of-text"), and prompt + max may not fit an int
+        int[] ids = Arrays.copyOf(prompt, prompt.length + Math.min(maxNewTokens, 1024));
+        int n = prompt.length;
+        float[] last = decoder.prefill(Arrays.copyOfRange(ids, Math.max(0, n - window), n));
+        for (int step = 0; step < maxNewTokens; step++) {
+            int next = NextToken.choose(last, options, rng);
+            if (next == options.eosId()) break;
+            if (n == ids.length) ids = Arrays.copyOf(ids, (int) Math.min(Integer.MAX_VALUE - 8, 2L * n));
+            ids[n++] = next;
+            onToken.accept(next);
+            if (step == maxNewTokens - 1) break;
+            // the window slides: every position changes, so the stored keys no longer apply
+            last = decoder.length() == window ? decoder.prefill(Arrays.copyOfRange(ids, n - window, n)) : decoder.next(next);
+        }
+        return Arrays.copyOf(ids, n);
+    }
+
+    private static void checkArguments(int[] prompt, int maxNewTokens) {
+        if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt is empty");
+        if (maxNewTokens < 0) throw new IllegalArgumentException("generate: maxNewTokens must be >= 0, got " + maxNewTokens);
     }
 
     /**
@@ -148,14 +170,6 @@ public final class Generator {
         float[][] out = new float[b][];
         for (int r = 0; r < b; r++) out[r] = logits.select(0, r).toArray();
         return out;
-    }
-
-    /** Empties the cache and runs the last {@code window} tokens through it; the last position's logits. */
-    private static float[] prefill(GPTModel model, KVCache cache, int[] ids, int n, int window) {
-        cache.reset();
-        int start = Math.max(0, n - window);
-        int[] context = Arrays.copyOfRange(ids, start, n);
-        return model.forwardCached(IntNDArray.of(context, 1, context.length), cache).data().toArray();
     }
 
     /** The book's way: the whole window through the model, the last position's logits. */

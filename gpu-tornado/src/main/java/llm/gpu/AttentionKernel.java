@@ -12,42 +12,44 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * {@code ds_ij = p_ij (dO_i·V_j - Σ_k p_ik dO_i·V_k) · scale} and the weights {@code p_ij} into {@code (heads, T, T)}
  * buffers; per query row {@code dQ_i = Σ_j ds_ij K_j}; per key row {@code dK_j = Σ_i ds_ij Q_i} and
  * {@code dV_j = Σ_i p_ij dO_i}, each sum in the reference's order. Lay-out {@code (heads, T, hs)}
- * with the batch folded into the heads. The scores are computed three times (for the maximum, the sum, the output)
+ * with the batch folded into the heads. Every operand lives in one array {@code a} (the training step's activations)
+ * at its own offset, as llm.c lays activations out (the backward's seven operands as separate arrays, each with
+ * its offset, would pass TornadoVM's limit of 15 arguments a task). The scores are computed three times (for the maximum, the sum, the output)
  * instead of kept, as a thread has no array of its own; llm.c's later kernels keep them in shared memory.
  */
 public final class AttentionKernel {
     private AttentionKernel() {}
 
-    public static void forward(FloatArray q, FloatArray k, FloatArray v, FloatArray out, FloatArray lse, int heads, int t, int hs, float scale) {
+    /** Output rows at {@code out} and the log-sum-exp of each query row's scores at {@code lse}. */
+    public static void forward(FloatArray a, int q, int k, int v, int out, int lse, int heads, int t, int hs, float scale) {
         for (@Parallel int row = 0; row < heads * t; row++) {
             int head = row / t, i = row - head * t;
             int base = head * t * hs, qi = base + i * hs;
             float max = -3.0e38f;
             for (int j = 0; j <= i; j++) {
                 float s = 0f;
-                for (int d = 0; d < hs; d++) s += q.get(qi + d) * k.get(base + j * hs + d);
+                for (int d = 0; d < hs; d++) s += a.get(q + qi + d) * a.get(k + base + j * hs + d);
                 max = TornadoMath.max(max, s * scale);
             }
             float sum = 0f;
             for (int j = 0; j <= i; j++) {
                 float s = 0f;
-                for (int d = 0; d < hs; d++) s += q.get(qi + d) * k.get(base + j * hs + d);
+                for (int d = 0; d < hs; d++) s += a.get(q + qi + d) * a.get(k + base + j * hs + d);
                 sum += TornadoMath.exp(s * scale - max);
             }
-            for (int d = 0; d < hs; d++) out.set(qi + d, 0f);
+            for (int d = 0; d < hs; d++) a.set(out + qi + d, 0f);
             for (int j = 0; j <= i; j++) {
                 float s = 0f;
-                for (int d = 0; d < hs; d++) s += q.get(qi + d) * k.get(base + j * hs + d);
+                for (int d = 0; d < hs; d++) s += a.get(q + qi + d) * a.get(k + base + j * hs + d);
                 float w = TornadoMath.exp(s * scale - max) / sum;
-                for (int d = 0; d < hs; d++) out.set(qi + d, out.get(qi + d) + w * v.get(base + j * hs + d));
+                for (int d = 0; d < hs; d++) a.set(out + qi + d, a.get(out + qi + d) + w * a.get(v + base + j * hs + d));
             }
-            lse.set(row, max + TornadoMath.log(sum));
+            a.set(lse + row, max + TornadoMath.log(sum));
         }
     }
 
     /** Backward, step 1, one thread per query row: {@code p (heads, T, T)} and {@code ds (heads, T, T)} for keys {@code j <= i}. */
-    public static void backwardScores(FloatArray q, FloatArray k, FloatArray v, FloatArray lse, FloatArray dout, FloatArray p, FloatArray ds,
-                                      int heads, int t, int hs, float scale) {
+    public static void backwardScores(FloatArray a, int q, int k, int v, int lse, int dout, int p, int ds, int heads, int t, int hs, float scale) {
         for (@Parallel int row = 0; row < heads * t; row++) {
             int head = row / t, i = row - head * t;
             int base = head * t * hs, qi = base + i * hs, pr = row * t;
@@ -55,34 +57,33 @@ public final class AttentionKernel {
             for (int j = 0; j <= i; j++) {
                 float s = 0f, dv = 0f;
                 for (int d = 0; d < hs; d++) {
-                    s += q.get(qi + d) * k.get(base + j * hs + d);
-                    dv += dout.get(qi + d) * v.get(base + j * hs + d);
+                    s += a.get(q + qi + d) * a.get(k + base + j * hs + d);
+                    dv += a.get(dout + qi + d) * a.get(v + base + j * hs + d);
                 }
-                float pj = TornadoMath.exp(s * scale - lse.get(row));
-                p.set(pr + j, pj);
-                ds.set(pr + j, dv);                              // dO_i·V_j for now
+                float pj = TornadoMath.exp(s * scale - a.get(lse + row));
+                a.set(p + pr + j, pj);
+                a.set(ds + pr + j, dv);                          // dO_i·V_j for now
                 correction += pj * dv;
             }
-            for (int j = 0; j <= i; j++) ds.set(pr + j, p.get(pr + j) * (ds.get(pr + j) - correction) * scale);
+            for (int j = 0; j <= i; j++) a.set(ds + pr + j, a.get(p + pr + j) * (a.get(ds + pr + j) - correction) * scale);
         }
     }
 
     /** Backward, step 2, one thread per query row: {@code dQ_i = Σ_{j<=i} ds_ij K_j}. */
-    public static void backwardQuery(FloatArray k, FloatArray ds, FloatArray dq, int heads, int t, int hs) {
+    public static void backwardQuery(FloatArray a, int k, int ds, int dq, int heads, int t, int hs) {
         for (@Parallel int row = 0; row < heads * t; row++) {
             int head = row / t, i = row - head * t;
             int base = head * t * hs, qi = base + i * hs, pr = row * t;
             for (int d = 0; d < hs; d++) {
                 float acc = 0f;
-                for (int j = 0; j <= i; j++) acc += ds.get(pr + j) * k.get(base + j * hs + d);
-                dq.set(qi + d, acc);
+                for (int j = 0; j <= i; j++) acc += a.get(ds + pr + j) * a.get(k + base + j * hs + d);
+                a.set(dq + qi + d, acc);
             }
         }
     }
 
     /** Backward, step 3, one thread per key row: {@code dK_j = Σ_{i>=j} ds_ij Q_i}, {@code dV_j = Σ_{i>=j} p_ij dO_i}. */
-    public static void backwardKeyValue(FloatArray q, FloatArray dout, FloatArray p, FloatArray ds, FloatArray dk, FloatArray dv,
-                                        int heads, int t, int hs) {
+    public static void backwardKeyValue(FloatArray a, int q, int dout, int p, int ds, int dk, int dv, int heads, int t, int hs) {
         for (@Parallel int row = 0; row < heads * t; row++) {
             int head = row / t, j = row - head * t;
             int base = head * t * hs, kj = base + j * hs;
@@ -90,11 +91,11 @@ public final class AttentionKernel {
                 float accK = 0f, accV = 0f;
                 for (int i = j; i < t; i++) {
                     int pr = (head * t + i) * t + j;
-                    accK += ds.get(pr) * q.get(base + i * hs + d);
-                    accV += p.get(pr) * dout.get(base + i * hs + d);
+                    accK += a.get(ds + pr) * a.get(q + base + i * hs + d);
+                    accV += a.get(p + pr) * a.get(dout + base + i * hs + d);
                 }
-                dk.set(kj + d, accK);
-                dv.set(kj + d, accV);
+                a.set(dk + kj + d, accK);
+                a.set(dv + kj + d, accV);
             }
         }
     }

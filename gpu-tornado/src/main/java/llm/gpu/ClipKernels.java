@@ -26,13 +26,17 @@ public final class ClipKernels {
         }
     }
 
-    /** One thread: {@code result[0]} = the norm, {@code result[1]} = the factor to scale the gradients by. */
-    public static void normAndFactor(FloatArray partial, FloatArray result, int chunks, float maxNorm) {
+    /**
+     * One thread: {@code result[0]} = the norm, {@code result[1]} = the factor to scale the gradients by, for the
+     * largest norm allowed in {@code result[2]}, which the host sets (a step may clip or not: Appendix D clips only
+     * after the warmup).
+     */
+    public static void normAndFactor(FloatArray partial, FloatArray result, int chunks) {
         for (@Parallel int once = 0; once < 1; once++) {
             float total = 0f;
             for (int b = 0; b < chunks; b++) total += partial.get(b);
             float norm = TornadoMath.sqrt(total);
-            float factor = maxNorm / (norm + 1e-6f);
+            float factor = result.get(2) / (norm + 1e-6f);
             result.set(0, norm);
             result.set(1, factor < 1f ? factor : 1f);
         }

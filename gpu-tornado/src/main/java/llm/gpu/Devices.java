@@ -7,6 +7,12 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 public final class Devices {
     private Devices() {}
 
+    /** The device kernels run on when none is chosen: its name and backend. */
+    public static String defaultDevice() {
+        var device = TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice();
+        return device.getPhysicalDevice().getDeviceName() + " (" + device.getTornadoVMBackend() + ")";
+    }
+
     public static void main(String[] args) {
         TornadoRuntime runtime = TornadoRuntimeProvider.getTornadoRuntime();
         for (int b = 0; b < runtime.getNumBackends(); b++) {

@@ -8,7 +8,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * The element-wise kernels of a GPT-2 training step as TornadoVM kernels, one thread per element ({@code @Parallel}
  * loops): tanh-GELU forward and backward (Book §4.3; CPU reference {@code GeluKernels.forwardScalar},
  * {@code backwardScalar}), the residual add, a linear layer's bias and its gradient, and the AdamW update (Book §5.2; reference
- * {@code AdamWKernels.updateReference}, the same order of operations as PyTorch).
+ * {@code AdamWKernels.updateReference}, the same order of operations as PyTorch). Arrays are packed as llm.c lays them
+ * out: one for the parameters, one for their gradients, one for the activations, each operand at its own offset.
+ * A kernel takes each array once: TornadoVM 5.2 orders a task after itself (and never runs it) when an array it
+ * writes appears again among the task's later arguments.
  */
 public final class ElementwiseKernels {
     static final float SQRT_2_OVER_PI = 0.7978845608028654f;
@@ -16,57 +19,57 @@ public final class ElementwiseKernels {
 
     private ElementwiseKernels() {}
 
-    public static void geluForward(FloatArray in, FloatArray out, int n) {
+    public static void geluForward(FloatArray a, int in, int out, int n) {
         for (@Parallel int i = 0; i < n; i++) {
-            float v = in.get(i);
+            float v = a.get(in + i);
             float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
-            out.set(i, 0.5f * v * (1f + TornadoMath.tanh(u)));
+            a.set(out + i, 0.5f * v * (1f + TornadoMath.tanh(u)));
         }
     }
 
-    public static void geluBackward(FloatArray in, FloatArray dy, FloatArray dx, int n) {
+    public static void geluBackward(FloatArray a, int in, int dy, int dx, int n) {
         for (@Parallel int i = 0; i < n; i++) {
-            float v = in.get(i);
+            float v = a.get(in + i);
             float u = SQRT_2_OVER_PI * (v + CUBIC * v * v * v);
             float t = TornadoMath.tanh(u);
             float du = SQRT_2_OVER_PI * (1f + 3f * CUBIC * v * v);
-            dx.set(i, dy.get(i) * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du));
+            a.set(dx + i, a.get(dy + i) * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * du));
         }
     }
 
     /** {@code out = a + b}: the residual connections of a transformer block (Book §4.4). */
-    public static void add(FloatArray a, FloatArray b, FloatArray out, int n) {
-        for (@Parallel int i = 0; i < n; i++) out.set(i, a.get(i) + b.get(i));
+    public static void add(FloatArray a, int x, int y, int out, int n) {
+        for (@Parallel int i = 0; i < n; i++) a.set(out + i, a.get(x + i) + a.get(y + i));
     }
 
-    /** {@code x += y} in place: a residual connection (TornadoVM takes an array only once among a task's arguments). */
-    public static void addInPlace(FloatArray x, FloatArray y, int n) {
-        for (@Parallel int i = 0; i < n; i++) x.set(i, x.get(i) + y.get(i));
+    /** {@code x += y} in place: a residual connection, or a gradient that two branches add to. */
+    public static void addInPlace(FloatArray a, int x, int y, int n) {
+        for (@Parallel int i = 0; i < n; i++) a.set(x + i, a.get(x + i) + a.get(y + i));
     }
 
     /** {@code y[r][j] += bias[j]} for a linear layer's output {@code (rows, n)}. */
-    public static void addBias(FloatArray y, FloatArray bias, int rows, int n) {
-        for (@Parallel int x = 0; x < rows * n; x++) y.set(x, y.get(x) + bias.get(x - (x / n) * n));
+    public static void addBias(FloatArray y, int yOff, FloatArray bias, int biasOff, int rows, int n) {
+        for (@Parallel int x = 0; x < rows * n; x++) y.set(yOff + x, y.get(yOff + x) + bias.get(biasOff + x - (x / n) * n));
     }
 
     /** {@code dbias[j] += Σ_r dy[r][j]}: one thread per column, rows in order. */
-    public static void biasGradient(FloatArray dy, FloatArray dbias, int rows, int n) {
+    public static void biasGradient(FloatArray dy, int dyOff, FloatArray dbias, int dbOff, int rows, int n) {
         for (@Parallel int j = 0; j < n; j++) {
-            float s = dbias.get(j);
-            for (int r = 0; r < rows; r++) s += dy.get(r * n + j);
-            dbias.set(j, s);
+            float s = dbias.get(dbOff + j);
+            for (int r = 0; r < rows; r++) s += dy.get(dyOff + r * n + j);
+            dbias.set(dbOff + j, s);
         }
     }
 
-    /** Zeroes {@code x}: gradients that kernels add to, before each step. */
-    public static void zero(FloatArray x, int n) {
-        for (@Parallel int i = 0; i < n; i++) x.set(i, 0f);
+    /** Zeroes {@code n} numbers of {@code x} from {@code off}: gradients that kernels add to, before each step. */
+    public static void zero(FloatArray x, int off, int n) {
+        for (@Parallel int i = 0; i < n; i++) x.set(off + i, 0f);
     }
 
     /**
      * AdamW with the step's scalars read from the device array {@code s} = {decayFactor, 1 - beta1, beta2, 1 - beta2,
      * stepSize, sqrt(1 - beta2^t), eps}, which the host refreshes every step (a task graph's scalar arguments are fixed
-     * when it is built).
+     * when it is built). One task updates every parameter of the packed array.
      */
     public static void adamWStep(FloatArray p, FloatArray g, FloatArray m, FloatArray v, int n, FloatArray s) {
         for (@Parallel int i = 0; i < n; i++) {
@@ -81,12 +84,12 @@ public final class ElementwiseKernels {
         }
     }
 
-    /** {@code dwpe[t][c] = Σ_b dx[b][t][c]}: the position embeddings' gradient, batch rows in order. */
-    public static void positionGradient(FloatArray dx, FloatArray dwpe, int b, int t, int c) {
+    /** {@code dwpe[t][c] += Σ_b dx[b][t][c]}: the position embeddings' gradient, batch rows in order. */
+    public static void positionGradient(FloatArray dx, int dxOff, FloatArray dwpe, int wpeOff, int b, int t, int c) {
         for (@Parallel int i = 0; i < t * c; i++) {
-            float s = 0f;
-            for (int bi = 0; bi < b; bi++) s += dx.get(bi * t * c + i);
-            dwpe.set(i, s);
+            float s = dwpe.get(wpeOff + i);
+            for (int bi = 0; bi < b; bi++) s += dx.get(dxOff + bi * t * c + i);
+            dwpe.set(wpeOff + i, s);
         }
     }
 

@@ -14,19 +14,19 @@ public final class EmbeddingKernel {
     private EmbeddingKernel() {}
 
     /** {@code out[t][i] = weight[ids[t]][i]}, one thread per output number. */
-    public static void forward(FloatArray weight, IntArray ids, FloatArray out, int n, int c) {
+    public static void forward(FloatArray weight, int wOff, IntArray ids, FloatArray out, int outOff, int n, int c) {
         for (@Parallel int x = 0; x < n * c; x++) {
             int t = x / c, i = x - t * c;
-            out.set(x, weight.get(ids.get(t) * c + i));
+            out.set(outOff + x, weight.get(wOff + ids.get(t) * c + i));
         }
     }
 
     /** {@code dweight[ids[t]] += dout[t]} for t in order, one thread per channel. */
-    public static void backward(FloatArray dout, IntArray ids, FloatArray dweight, int n, int c) {
+    public static void backward(FloatArray dout, int doutOff, IntArray ids, FloatArray dweight, int dwOff, int n, int c) {
         for (@Parallel int i = 0; i < c; i++) {
             for (int t = 0; t < n; t++) {
-                int at = ids.get(t) * c + i;
-                dweight.set(at, dweight.get(at) + dout.get(t * c + i));
+                int at = dwOff + ids.get(t) * c + i;
+                dweight.set(at, dweight.get(at) + dout.get(doutOff + t * c + i));
             }
         }
     }

@@ -42,7 +42,7 @@ public final class GpuCheck {
         KernelContext ctx = new KernelContext();
         TaskGraph graph = new TaskGraph("bench")
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, a, b)
-                .task("t", MatMulKernel::matmul, ctx, a, k, 1, b, 1, k, c, m, n, k)
+                .task("t", MatMulKernel::matmul, ctx, a, 0, k, 1, b, 0, 1, k, c, 0, m, n, k)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, c);
         WorkerGrid grid = MatMulKernel.grid(m, n);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {

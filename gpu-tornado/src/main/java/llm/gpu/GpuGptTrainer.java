@@ -1,189 +1,212 @@
 package llm.gpu;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-import llm.autograd.Tensor;
+import llm.device.DeviceTrainer;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
-import uk.ac.manchester.tornado.api.GridScheduler;
+import llm.tensor.NDArray;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * A device-resident GPT training step, as llm.c's CUDA trainer does it (Book §5.2 on the kernels of this module): the
- * parameters, their gradients, AdamW's moments and every activation the backward needs live on the device; one
- * TaskGraph runs the forward pass, the cross-entropy, the backward pass and AdamW; only the batch's token ids and
- * targets go in, with the step's AdamW scalars, and the loss comes out. No dropout (rate 0), an untied head, AdamW
- * with PyTorch's betas, decay on every parameter: the setting {@code GpuTrainingStepTest} compares with the CPU.
- * Run with {@code -Dtornado.tvm.maxbytecodesize=1048576}.
+ * A device-resident GPT training step, as llm.c's CUDA trainer does it (Book §5.2, Appendix D): the parameters,
+ * their gradients, AdamW's moments and every activation the backward needs live on the device, each kind packed in
+ * one array ({@link PackedParameters}, {@link ActivationArena}); a {@link GraphChain} of TaskGraphs runs the
+ * forward pass (a graph per block), the head and the cross-entropy with its gradient, the backward pass (a graph per
+ * block) and the embeddings' gradients, then gradient-norm clipping and AdamW; only the batch's token ids and
+ * targets go in, with the step's AdamW scalars, and the loss and the gradient norm come out. A tied head (GPT-2's)
+ * adds its gradient to the token embedding's.
+ *
+ * <p>No dropout: the device trains a model whose dropout rate is 0 (the constructor says so otherwise).
+ *
+ * <p>Run with {@code -Dtornado.tvm.maxbytecodesize=1048576}: a block's graph outgrows TornadoVM's default 4 KB of
+ * its own bytecode.
  */
-public final class GpuGptTrainer implements AutoCloseable {
+public final class GpuGptTrainer implements DeviceTrainer {
+    /** AdamW's betas and epsilon: PyTorch's defaults, as {@code llm.optim.AdamW}. */
+    static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+
     private final GPTConfig cfg;
     private final int b, t, n;
-    private final double lr, weightDecay;
+    private final double weightDecay;
+    private final PackedParameters layout;
+    private final FloatArray params, grads, acts, moments1, moments2, adamScalars, norm, losses, evalLosses;
     private final IntArray ids, targets;
-    private final FloatArray losses, adamScalars;
-    private final Map<String, FloatArray> params = new LinkedHashMap<>();
-    private final TornadoExecutionPlan plan;
-    private int step;
-    private uk.ac.manchester.tornado.api.TornadoExecutionResult last;
+    private final GraphChain chain;
+    private final int lastForward, evalGraph;
+    private final KernelContext ctx = new KernelContext();
+    private long step;
 
-    public GpuGptTrainer(GPTModel model, int b, int t, double lr, double weightDecay) {
+    /** Where a block's forward activations sit in {@link #acts}. */
+    private record Block(int xIn, int ln1, int stats1, int qh, int kh, int vh, int ah, int lse, int att, int xMid, int ln2, int stats2,
+                         int fc, int gelu, int xOut) {}
+
+    /** Scratch regions, reused by every block. */
+    private record Scratch(int q, int k, int v, int proj, int dx, int dtmp, int dln, int dfc, int dgelu, int dq, int dk, int dv, int dah,
+                           int dqh, int dkh, int dvh, int p, int ds) {}
+
+    /**
+     * Copies {@code model}'s parameters to the device and builds the graphs for batches of {@code b} sequences of
+     * {@code t} tokens.
+     */
+    public GpuGptTrainer(GPTModel model, int b, int t, double weightDecay) {
         this.cfg = model.config();
-        if (model.tiedHead()) throw new IllegalArgumentException("the device step trains an untied head");
+        if (cfg.dropRate() != 0f) {
+            throw new IllegalArgumentException("the device step trains without dropout; this model's dropout rate is " + cfg.dropRate() + " (set it to 0)");
+        }
+        if (t > cfg.contextLength()) throw new IllegalArgumentException("sequences of " + t + " tokens exceed the context length " + cfg.contextLength());
         this.b = b;
         this.t = t;
         this.n = b * t;
-        this.lr = lr;
         this.weightDecay = weightDecay;
         int c = cfg.embDim(), h = cfg.nHeads(), hs = c / h, v = cfg.vocabSize(), layers = cfg.nLayers();
-        for (var e : model.namedParameters().entrySet()) params.put(e.getKey(), FloatArray.fromArray(e.getValue().data().contiguous().toArray()));
+        layout = new PackedParameters(model);
+        params = FloatArray.fromArray(layout.pack(model));
+        grads = zeros(layout.total());
+        moments1 = zeros(layout.total());
+        moments2 = zeros(layout.total());
+        adamScalars = zeros(7);
+        norm = zeros(3);
+        losses = zeros(n);
+        evalLosses = zeros(n);
         ids = new IntArray(n);
         targets = new IntArray(n);
-        losses = new FloatArray(n);
-        adamScalars = new FloatArray(7);
-        Map<String, FloatArray> grads = new LinkedHashMap<>(), moments1 = new LinkedHashMap<>(), moments2 = new LinkedHashMap<>();
-        for (var e : params.entrySet()) {
-            int size = e.getValue().getSize();
-            grads.put(e.getKey(), new FloatArray(size));
-            moments1.put(e.getKey(), zeros(size));
-            moments2.put(e.getKey(), zeros(size));
-        }
-        KernelContext ctx = new KernelContext();
-        GridScheduler grids = new GridScheduler();
-        TaskGraph g = new TaskGraph("step").transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, targets, adamScalars);
-        List<FloatArray> firstTime = new ArrayList<>(params.values());
-        firstTime.addAll(grads.values());
-        firstTime.addAll(moments1.values());
-        firstTime.addAll(moments2.values());
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, firstTime.toArray());
-        // gradients that kernels add to start at zero every step
-        for (var e : grads.entrySet()) g.task("z_" + safe(e.getKey()), ElementwiseKernels::zero, e.getValue(), e.getValue().getSize());
 
-        // ---- forward, keeping what the backward reads
-        FloatArray[] xIn = new FloatArray[layers + 1], ln1 = new FloatArray[layers], m1 = new FloatArray[layers], r1 = new FloatArray[layers];
-        FloatArray[] qh = new FloatArray[layers], kh = new FloatArray[layers], vh = new FloatArray[layers], ah = new FloatArray[layers];
-        FloatArray[] lse = new FloatArray[layers], att = new FloatArray[layers], xMid = new FloatArray[layers], ln2 = new FloatArray[layers];
-        FloatArray[] m2 = new FloatArray[layers], r2 = new FloatArray[layers], fc = new FloatArray[layers], gelu = new FloatArray[layers];
-        FloatArray q = new FloatArray(n * c), k = new FloatArray(n * c), val = new FloatArray(n * c), proj = new FloatArray(n * c);
-        xIn[0] = new FloatArray(n * c);
-        g.task("emb", EmbeddingKernel::forward, p("tok_emb.weight"), ids, xIn[0], n, c).task("pos", HeadsKernels::addPositions, xIn[0], p("pos_emb.weight"), n, t, c);
-        float scale = (float) (1.0 / Math.sqrt(hs));
+        ActivationArena arena = new ActivationArena();
+        long nc = (long) n * c;
+        Block[] blocks = new Block[layers];
+        int x = arena.take(nc);
         for (int l = 0; l < layers; l++) {
-            String pre = "trf_blocks." + l + ".";
-            ln1[l] = new FloatArray(n * c); m1[l] = new FloatArray(n); r1[l] = new FloatArray(n);
-            qh[l] = new FloatArray(n * c); kh[l] = new FloatArray(n * c); vh[l] = new FloatArray(n * c); ah[l] = new FloatArray(n * c);
-            lse[l] = new FloatArray(b * h * t); att[l] = new FloatArray(n * c); xMid[l] = new FloatArray(n * c); ln2[l] = new FloatArray(n * c);
-            m2[l] = new FloatArray(n); r2[l] = new FloatArray(n); fc[l] = new FloatArray(n * 4 * c); gelu[l] = new FloatArray(n * 4 * c);
-            xIn[l + 1] = new FloatArray(n * c);
-            g.task("ln1_" + l, RowKernels::layerNormForward, xIn[l], p(pre + "norm1.scale"), p(pre + "norm1.shift"), ln1[l], m1[l], r1[l], n, c, 1e-5f);
-            mm(g, grids, "q_" + l, ctx, ln1[l], p(pre + "att.W_query.weight"), q, n, c, c);
-            mm(g, grids, "k_" + l, ctx, ln1[l], p(pre + "att.W_key.weight"), k, n, c, c);
-            mm(g, grids, "v_" + l, ctx, ln1[l], p(pre + "att.W_value.weight"), val, n, c, c);
-            if (cfg.qkvBias()) {
-                g.task("bq_" + l, ElementwiseKernels::addBias, q, p(pre + "att.W_query.bias"), n, c).task("bk_" + l, ElementwiseKernels::addBias, k, p(pre + "att.W_key.bias"), n, c)
-                        .task("bv_" + l, ElementwiseKernels::addBias, val, p(pre + "att.W_value.bias"), n, c);
-            }
-            g.task("sq_" + l, HeadsKernels::split, q, qh[l], b, t, h, hs).task("sk_" + l, HeadsKernels::split, k, kh[l], b, t, h, hs)
-                    .task("sv_" + l, HeadsKernels::split, val, vh[l], b, t, h, hs)
-                    .task("att_" + l, AttentionKernel::forward, qh[l], kh[l], vh[l], ah[l], lse[l], b * h, t, hs, scale)
-                    .task("mh_" + l, HeadsKernels::merge, ah[l], att[l], b, t, h, hs);
-            mm(g, grids, "o_" + l, ctx, att[l], p(pre + "att.out_proj.weight"), proj, n, c, c);
-            g.task("bo_" + l, ElementwiseKernels::addBias, proj, p(pre + "att.out_proj.bias"), n, c)
-                    .task("r1_" + l, ElementwiseKernels::add, xIn[l], proj, xMid[l], n * c)
-                    .task("ln2_" + l, RowKernels::layerNormForward, xMid[l], p(pre + "norm2.scale"), p(pre + "norm2.shift"), ln2[l], m2[l], r2[l], n, c, 1e-5f);
-            mm(g, grids, "fc_" + l, ctx, ln2[l], p(pre + "ff.layers.0.weight"), fc[l], n, 4 * c, c);
-            g.task("b1_" + l, ElementwiseKernels::addBias, fc[l], p(pre + "ff.layers.0.bias"), n, 4 * c)
-                    .task("gelu_" + l, ElementwiseKernels::geluForward, fc[l], gelu[l], n * 4 * c);
-            mm(g, grids, "pr_" + l, ctx, gelu[l], p(pre + "ff.layers.2.weight"), proj, n, c, 4 * c);
-            g.task("b2_" + l, ElementwiseKernels::addBias, proj, p(pre + "ff.layers.2.bias"), n, c)
-                    .task("r2_" + l, ElementwiseKernels::add, xMid[l], proj, xIn[l + 1], n * c);
+            blocks[l] = new Block(x, arena.take(nc), arena.take(2L * n), arena.take(nc), arena.take(nc), arena.take(nc), arena.take(nc),
+                    arena.take((long) b * h * t), arena.take(nc), arena.take(nc), arena.take(nc), arena.take(2L * n), arena.take(4 * nc),
+                    arena.take(4 * nc), arena.take(nc));
+            x = blocks[l].xOut;
         }
-        FloatArray lnf = new FloatArray(n * c), mf = new FloatArray(n), rf = new FloatArray(n), logits = new FloatArray(n * v), probs = new FloatArray(n * v);
-        g.task("lnf", RowKernels::layerNormForward, xIn[layers], p("final_norm.scale"), p("final_norm.shift"), lnf, mf, rf, n, c, 1e-5f);
-        mm(g, grids, "head", ctx, lnf, p("out_head.weight"), logits, n, v, c);
-        g.task("ce", RowKernels::crossEntropyForward, logits, targets, probs, losses, n, v);
+        long tt = (long) b * h * t * t;
+        Scratch s = new Scratch(arena.take(nc), arena.take(nc), arena.take(nc), arena.take(nc), arena.take(nc), arena.take(nc), arena.take(nc),
+                arena.take(4 * nc), arena.take(4 * nc), arena.take(nc), arena.take(nc), arena.take(nc), arena.take(nc), arena.take(nc),
+                arena.take(nc), arena.take(nc), arena.take(tt), arena.take(tt));
+        int lnf = arena.take(nc), statsf = arena.take(2L * n), logits = arena.take((long) n * v);
+        acts = zeros(arena.size());
 
-        // ---- backward
-        FloatArray dlogits = new FloatArray(n * v), dx = new FloatArray(n * c), dtmp = new FloatArray(n * c), dln = new FloatArray(n * c);
-        FloatArray dfc = new FloatArray(n * 4 * c), dgelu = new FloatArray(n * 4 * c), dq = new FloatArray(n * c), dk = new FloatArray(n * c);
-        FloatArray dv = new FloatArray(n * c), dah = new FloatArray(n * c), dqh = new FloatArray(n * c), dkh = new FloatArray(n * c);
-        FloatArray dvh = new FloatArray(n * c), pAtt = new FloatArray(b * h * t * t), dsAtt = new FloatArray(b * h * t * t);
-        g.task("dce", RowKernels::crossEntropyBackward, probs, targets, dlogits, n, v, 1f / n);
-        mmWeight(g, grids, "dhead", ctx, dlogits, lnf, gr(grads, "out_head.weight"), n, v, c);
-        mmInput(g, grids, "dlnf", ctx, dlogits, p("out_head.weight"), dln, n, v, c);
-        g.task("dlnf_x", RowKernels::layerNormBackwardInput, xIn[layers], dln, p("final_norm.scale"), mf, rf, dx, n, c)
-                .task("dlnf_p", RowKernels::layerNormBackwardParams, xIn[layers], dln, mf, rf, gr(grads, "final_norm.scale"), gr(grads, "final_norm.shift"), n, c);
+        chain = new GraphChain("step", params, grads, acts);
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        // ---- forward: embeddings, then a graph per block
+        TaskGraph g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids)
+                .task("zero", ElementwiseKernels::zero, grads, 0, layout.total())      // gradients are added to
+                .task("emb", EmbeddingKernel::forward, params, layout.at("tok_emb.weight"), ids, acts, blocks[0].xIn, n, c)
+                .task("pos", HeadsKernels::addPositions, acts, blocks[0].xIn, params, layout.at("pos_emb.weight"), n, t, c);
+        for (int l = 0; l < layers; l++) {
+            g = chain.next();
+            String pre = "trf_blocks." + l + ".";
+            Block k = blocks[l];
+            g.task("ln1", RowKernels::layerNormForward, acts, k.xIn, k.ln1, k.stats1, k.stats1 + n, params, layout.at(pre + "norm1.scale"),
+                    layout.at(pre + "norm1.shift"), n, c, 1e-5f);
+            linear("q", k.ln1, pre + "att.W_query", s.q, n, c, c, cfg.qkvBias());
+            linear("k", k.ln1, pre + "att.W_key", s.k, n, c, c, cfg.qkvBias());
+            linear("v", k.ln1, pre + "att.W_value", s.v, n, c, c, cfg.qkvBias());
+            g.task("sq", HeadsKernels::split, acts, s.q, k.qh, b, t, h, hs).task("sk", HeadsKernels::split, acts, s.k, k.kh, b, t, h, hs)
+                    .task("sv", HeadsKernels::split, acts, s.v, k.vh, b, t, h, hs)
+                    .task("att", AttentionKernel::forward, acts, k.qh, k.kh, k.vh, k.ah, k.lse, b * h, t, hs, scale)
+                    .task("mh", HeadsKernels::merge, acts, k.ah, k.att, b, t, h, hs);
+            linear("o", k.att, pre + "att.out_proj", s.proj, n, c, c, true);
+            g.task("r1", ElementwiseKernels::add, acts, k.xIn, s.proj, k.xMid, n * c)
+                    .task("ln2", RowKernels::layerNormForward, acts, k.xMid, k.ln2, k.stats2, k.stats2 + n, params, layout.at(pre + "norm2.scale"), layout.at(pre + "norm2.shift"), n, c, 1e-5f);
+            linear("fc", k.ln2, pre + "ff.layers.0", k.fc, n, 4 * c, c, true);
+            g.task("gelu", ElementwiseKernels::geluForward, acts, k.fc, k.gelu, n * 4 * c);
+            linear("pr", k.gelu, pre + "ff.layers.2", s.proj, n, c, 4 * c, true);
+            g.task("r2", ElementwiseKernels::add, acts, k.xMid, s.proj, k.xOut, n * c);
+        }
+        lastForward = chain.currentIndex();
+
+        // ---- the head, the loss and its gradient
+        int xLast = blocks[layers - 1].xOut;
+        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, losses);
+        g = chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, losses);
+        g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, 1f / n);
+        // a tied head's weight gradient is written first: the embedding's backward adds to it at the end
+        mmWeight("dhead", logits, lnf, layout.head(), n, v, c);
+        mmInput("dlnf", logits, layout.head(), s.dln, n, v, c);
+        g.task("dlnfx", RowKernels::layerNormBackwardInput, acts, xLast, s.dln, statsf, statsf + n, s.dx, params, layout.at("final_norm.scale"), n, c)
+                .task("dlnfp", RowKernels::layerNormBackwardParams, acts, xLast, s.dln, statsf, statsf + n, grads, layout.at("final_norm.scale"),
+                        layout.at("final_norm.shift"), n, c);
+
+        // ---- backward, a graph per block, last block first; dx holds the gradient of the block's output
         for (int l = layers - 1; l >= 0; l--) {
+            g = chain.next();
             String pre = "trf_blocks." + l + ".";
+            Block k = blocks[l];
             // second residual: dx flows to xMid and to the MLP's output
-            mmWeight(g, grids, "dw2_" + l, ctx, dx, gelu[l], gr(grads, pre + "ff.layers.2.weight"), n, c, 4 * c);
-            g.task("db2_" + l, ElementwiseKernels::biasGradient, dx, gr(grads, pre + "ff.layers.2.bias"), n, c);
-            mmInput(g, grids, "dgelu_" + l, ctx, dx, p(pre + "ff.layers.2.weight"), dgelu, n, c, 4 * c);
-            g.task("dfc_" + l, ElementwiseKernels::geluBackward, fc[l], dgelu, dfc, n * 4 * c);
-            mmWeight(g, grids, "dw1_" + l, ctx, dfc, ln2[l], gr(grads, pre + "ff.layers.0.weight"), n, 4 * c, c);
-            g.task("db1_" + l, ElementwiseKernels::biasGradient, dfc, gr(grads, pre + "ff.layers.0.bias"), n, 4 * c);
-            mmInput(g, grids, "dln2_" + l, ctx, dfc, p(pre + "ff.layers.0.weight"), dln, n, 4 * c, c);
-            g.task("dln2x_" + l, RowKernels::layerNormBackwardInput, xMid[l], dln, p(pre + "norm2.scale"), m2[l], r2[l], dtmp, n, c)
-                    .task("dln2p_" + l, RowKernels::layerNormBackwardParams, xMid[l], dln, m2[l], r2[l], gr(grads, pre + "norm2.scale"), gr(grads, pre + "norm2.shift"), n, c)
-                    .task("dmid_" + l, ElementwiseKernels::addInPlace, dx, dtmp, n * c);
-            // first residual: dx (now d xMid) flows to xIn and to the attention's output
-            mmWeight(g, grids, "dwo_" + l, ctx, dx, att[l], gr(grads, pre + "att.out_proj.weight"), n, c, c);
-            g.task("dbo_" + l, ElementwiseKernels::biasGradient, dx, gr(grads, pre + "att.out_proj.bias"), n, c);
-            mmInput(g, grids, "datt_" + l, ctx, dx, p(pre + "att.out_proj.weight"), dtmp, n, c, c);
-            g.task("dah_" + l, HeadsKernels::split, dtmp, dah, b, t, h, hs)
-                    .task("das_" + l, AttentionKernel::backwardScores, qh[l], kh[l], vh[l], lse[l], dah, pAtt, dsAtt, b * h, t, hs, scale)
-                    .task("daq_" + l, AttentionKernel::backwardQuery, kh[l], dsAtt, dqh, b * h, t, hs)
-                    .task("dakv_" + l, AttentionKernel::backwardKeyValue, qh[l], dah, pAtt, dsAtt, dkh, dvh, b * h, t, hs)
-                    .task("dmq_" + l, HeadsKernels::merge, dqh, dq, b, t, h, hs).task("dmk_" + l, HeadsKernels::merge, dkh, dk, b, t, h, hs)
-                    .task("dmv_" + l, HeadsKernels::merge, dvh, dv, b, t, h, hs);
-            if (cfg.qkvBias()) {
-                g.task("dbq_" + l, ElementwiseKernels::biasGradient, dq, gr(grads, pre + "att.W_query.bias"), n, c)
-                        .task("dbk_" + l, ElementwiseKernels::biasGradient, dk, gr(grads, pre + "att.W_key.bias"), n, c)
-                        .task("dbv_" + l, ElementwiseKernels::biasGradient, dv, gr(grads, pre + "att.W_value.bias"), n, c);
-            }
-            mmWeight(g, grids, "dwq_" + l, ctx, dq, ln1[l], gr(grads, pre + "att.W_query.weight"), n, c, c);
-            mmWeight(g, grids, "dwk_" + l, ctx, dk, ln1[l], gr(grads, pre + "att.W_key.weight"), n, c, c);
-            mmWeight(g, grids, "dwv_" + l, ctx, dv, ln1[l], gr(grads, pre + "att.W_value.weight"), n, c, c);
-            mmInput(g, grids, "dlq_" + l, ctx, dq, p(pre + "att.W_query.weight"), dln, n, c, c);
-            mmInput(g, grids, "dlk_" + l, ctx, dk, p(pre + "att.W_key.weight"), dtmp, n, c, c);
-            g.task("dlqk_" + l, ElementwiseKernels::addInPlace, dln, dtmp, n * c);
-            mmInput(g, grids, "dlv_" + l, ctx, dv, p(pre + "att.W_value.weight"), dtmp, n, c, c);
-            g.task("dlqkv_" + l, ElementwiseKernels::addInPlace, dln, dtmp, n * c)
-                    .task("dln1x_" + l, RowKernels::layerNormBackwardInput, xIn[l], dln, p(pre + "norm1.scale"), m1[l], r1[l], dtmp, n, c)
-                    .task("dln1p_" + l, RowKernels::layerNormBackwardParams, xIn[l], dln, m1[l], r1[l], gr(grads, pre + "norm1.scale"), gr(grads, pre + "norm1.shift"), n, c)
-                    .task("din_" + l, ElementwiseKernels::addInPlace, dx, dtmp, n * c);
+            linearBackward("2", s.dx, k.gelu, pre + "ff.layers.2", s.dgelu, n, c, 4 * c, true);
+            g.task("dgelu", ElementwiseKernels::geluBackward, acts, k.fc, s.dgelu, s.dfc, n * 4 * c);
+            linearBackward("1", s.dfc, k.ln2, pre + "ff.layers.0", s.dln, n, 4 * c, c, true);
+            g.task("dln2x", RowKernels::layerNormBackwardInput, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, s.dtmp, params, layout.at(pre + "norm2.scale"), n, c)
+                    .task("dln2p", RowKernels::layerNormBackwardParams, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, grads, layout.at(pre + "norm2.scale"), layout.at(pre + "norm2.shift"), n, c)
+                    .task("dmid", ElementwiseKernels::addInPlace, acts, s.dx, s.dtmp, n * c);
+            // first residual: dx (now the gradient of xMid) flows to xIn and to the attention's output
+            linearBackward("o", s.dx, k.att, pre + "att.out_proj", s.dtmp, n, c, c, true);
+            g.task("dah", HeadsKernels::split, acts, s.dtmp, s.dah, b, t, h, hs)
+                    .task("das", AttentionKernel::backwardScores, acts, k.qh, k.kh, k.vh, k.lse, s.dah, s.p, s.ds, b * h, t, hs, scale)
+                    .task("daq", AttentionKernel::backwardQuery, acts, k.kh, s.ds, s.dqh, b * h, t, hs)
+                    .task("dakv", AttentionKernel::backwardKeyValue, acts, k.qh, s.dah, s.p, s.ds, s.dkh, s.dvh, b * h, t, hs)
+                    .task("dmq", HeadsKernels::merge, acts, s.dqh, s.dq, b, t, h, hs)
+                    .task("dmk", HeadsKernels::merge, acts, s.dkh, s.dk, b, t, h, hs)
+                    .task("dmv", HeadsKernels::merge, acts, s.dvh, s.dv, b, t, h, hs);
+            linearBackward("q", s.dq, k.ln1, pre + "att.W_query", s.dln, n, c, c, cfg.qkvBias());
+            linearBackward("k", s.dk, k.ln1, pre + "att.W_key", s.dtmp, n, c, c, cfg.qkvBias());
+            g.task("dlqk", ElementwiseKernels::addInPlace, acts, s.dln, s.dtmp, n * c);
+            linearBackward("v", s.dv, k.ln1, pre + "att.W_value", s.dtmp, n, c, c, cfg.qkvBias());
+            g.task("dlqkv", ElementwiseKernels::addInPlace, acts, s.dln, s.dtmp, n * c)
+                    .task("dln1x", RowKernels::layerNormBackwardInput, acts, k.xIn, s.dln, k.stats1, k.stats1 + n, s.dtmp, params, layout.at(pre + "norm1.scale"), n, c)
+                    .task("dln1p", RowKernels::layerNormBackwardParams, acts, k.xIn, s.dln, k.stats1, k.stats1 + n, grads, layout.at(pre + "norm1.scale"), layout.at(pre + "norm1.shift"), n, c)
+                    .task("din", ElementwiseKernels::addInPlace, acts, s.dx, s.dtmp, n * c);
         }
-        g.task("demb", EmbeddingKernel::backward, dx, ids, gr(grads, "tok_emb.weight"), n, c)
-                .task("dpos", ElementwiseKernels::positionGradient, dx, gr(grads, "pos_emb.weight"), b, t, c);
 
-        // ---- AdamW
-        for (var e : params.entrySet()) {
-            String name = e.getKey();
-            g.task("adam_" + safe(name), ElementwiseKernels::adamWStep, e.getValue(), grads.get(name), moments1.get(name), moments2.get(name),
-                    e.getValue().getSize(), adamScalars);
-        }
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, losses);
-        g.transferToHost(DataTransferMode.UNDER_DEMAND, params.values().toArray());      // copied back only when asked for
-        plan = new TornadoExecutionPlan(g.snapshot());
-        plan.withGridScheduler(grids);
+        // ---- the embeddings' gradients, clipping and AdamW
+        int chunks = (layout.total() + ClipKernels.CHUNK - 1) / ClipKernels.CHUNK;
+        FloatArray partial = zeros(chunks);
+        chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, adamScalars, norm)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, moments1, moments2)
+                .task("demb", EmbeddingKernel::backward, acts, s.dx, ids, grads, layout.at("tok_emb.weight"), n, c)
+                .task("dpos", ElementwiseKernels::positionGradient, acts, s.dx, grads, layout.at("pos_emb.weight"), b, t, c)
+                .task("sq", ClipKernels::sumSquares, grads, partial, layout.total())
+                .task("norm", ClipKernels::normAndFactor, partial, norm, chunks)
+                .task("clip", ClipKernels::scale, grads, norm, layout.total())
+                .task("adamw", ElementwiseKernels::adamWStep, params, grads, moments1, moments2, layout.total(), adamScalars)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, norm)
+                .transferToHost(DataTransferMode.UNDER_DEMAND, moments1, moments2);         // for checkpoints
+        // ---- evaluation: after the forward graphs, the head and the loss alone
+        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, evalLosses);
+        evalGraph = chain.currentIndex();
+        chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, evalLosses);
+        chain.build();
     }
 
-    private FloatArray p(String name) {
-        FloatArray a = params.get(name);
-        if (a == null) throw new IllegalArgumentException("the model has no parameter '" + name + "'");
-        return a;
+    /** The final LayerNorm, the head's logits and the cross-entropy (logits turned into probabilities in place). */
+    private void head(TaskGraph g, int xLast, int lnf, int statsf, int logits, FloatArray lossesOut) {
+        int c = cfg.embDim(), v = cfg.vocabSize();
+        g.task("lnf", RowKernels::layerNormForward, acts, xLast, lnf, statsf, statsf + n, params, layout.at("final_norm.scale"), layout.at("final_norm.shift"), n, c, 1e-5f);
+        mm("head", lnf, layout.head(), logits, n, v, c);
+        g.task("ce", RowKernels::crossEntropyForward, acts, logits, targets, lossesOut, n, v);
     }
 
-    private static FloatArray gr(Map<String, FloatArray> grads, String name) {
-        return grads.get(name);
+    private void linear(String name, int in, String prefix, int out, int rows, int outDim, int inDim, boolean bias) {
+        mm(name, in, layout.at(prefix + ".weight"), out, rows, outDim, inDim);
+        if (bias) chain.current().task("b" + name, ElementwiseKernels::addBias, acts, out, params, layout.at(prefix + ".bias"), rows, outDim);
+    }
+
+    /**
+     * A linear layer's backward: the weight's gradient written (each weight serves once per step), the bias's added to
+     * its zeroed gradient, the input's gradient written to {@code dIn}.
+     */
+    private void linearBackward(String name, int dOut, int in, String prefix, int dIn, int rows, int outDim, int inDim, boolean bias) {
+        mmWeight("dw" + name, dOut, in, layout.at(prefix + ".weight"), rows, outDim, inDim);
+        if (bias) chain.current().task("db" + name, ElementwiseKernels::biasGradient, acts, dOut, grads, layout.at(prefix + ".bias"), rows, outDim);
+        mmInput("dx" + name, dOut, layout.at(prefix + ".weight"), dIn, rows, outDim, inDim);
     }
 
     private static FloatArray zeros(int size) {
@@ -192,61 +215,122 @@ public final class GpuGptTrainer implements AutoCloseable {
         return a;
     }
 
-    private static String safe(String name) {
-        return name.replace('.', '_');
+    /** {@code acts[out] (M, N) = acts[in] (M, K) · params[w] (N, K)ᵀ}. */
+    private void mm(String name, int in, int w, int out, int m, int n, int k) {
+        int[] st = MatMulKernel.forward(m, n, k);
+        chain.current().task(name, MatMulKernel::matmul, ctx, acts, in, st[0], st[1], params, w, st[2], st[3], acts, out, m, n, k);
+        chain.grid(name, MatMulKernel.grid(m, n));
     }
 
-    /** {@code out (M, N) = in (M, K) · w (N, K)ᵀ}. */
-    private static void mm(TaskGraph g, GridScheduler grids, String name, KernelContext ctx, FloatArray in, FloatArray w, FloatArray out, int m, int n, int k) {
-        int[] s = MatMulKernel.forward(m, n, k);
-        g.task(name, MatMulKernel::matmul, ctx, in, s[0], s[1], w, s[2], s[3], out, m, n, k);
-        grids.addWorkerGrid("step." + name, MatMulKernel.grid(m, n));
+    /** {@code grads[dw] (N, K) = acts[dy] (M, N)ᵀ · acts[x] (M, K)} for a layer {@code (M, K) -> (M, N)} (written). */
+    private void mmWeight(String name, int dy, int x, int dw, int m, int n, int k) {
+        int[] st = MatMulKernel.backwardWeight(m, n, k);
+        chain.current().task(name, MatMulKernel::matmul, ctx, acts, dy, st[0], st[1], acts, x, st[2], st[3], grads, dw, n, k, m);
+        chain.grid(name, MatMulKernel.grid(n, k));
     }
 
-    /** {@code dw (N, K) = dy (M, N)ᵀ · x (M, K)} for a layer {@code (M, K) -> (M, N)}. */
-    private static void mmWeight(TaskGraph g, GridScheduler grids, String name, KernelContext ctx, FloatArray dy, FloatArray x, FloatArray dw, int m, int n, int k) {
-        int[] s = MatMulKernel.backwardWeight(m, n, k);
-        g.task(name, MatMulKernel::matmul, ctx, dy, s[0], s[1], x, s[2], s[3], dw, n, k, m);
-        grids.addWorkerGrid("step." + name, MatMulKernel.grid(n, k));
+    /** {@code acts[dx] (M, K) = acts[dy] (M, N) · params[w] (N, K)}. */
+    private void mmInput(String name, int dy, int w, int dx, int m, int n, int k) {
+        int[] st = MatMulKernel.backwardInput(m, n, k);
+        chain.current().task(name, MatMulKernel::matmul, ctx, acts, dy, st[0], st[1], params, w, st[2], st[3], acts, dx, m, k, n);
+        chain.grid(name, MatMulKernel.grid(m, k));
     }
 
-    /** {@code dx (M, K) = dy (M, N) · w (N, K)} for a layer {@code (M, K) -> (M, N)}. */
-    private static void mmInput(TaskGraph g, GridScheduler grids, String name, KernelContext ctx, FloatArray dy, FloatArray w, FloatArray dx, int m, int n, int k) {
-        int[] s = MatMulKernel.backwardInput(m, n, k);
-        g.task(name, MatMulKernel::matmul, ctx, dy, s[0], s[1], w, s[2], s[3], dx, m, k, n);
-        grids.addWorkerGrid("step." + name, MatMulKernel.grid(m, k));
-    }
-
-    /** One training step on {@code inputs} and {@code next} (both {@code B·T} ids); returns the mean loss. */
-    public double step(int[] inputs, int[] next) {
+    /**
+     * One AdamW step on {@code inputs} and {@code next} (both {@code B·T} ids) at learning rate {@code lr}, the
+     * global gradient norm clipped to {@code clipNorm} (0: not clipped), as {@code llm.optim.AdamW} with decay on
+     * every parameter: returns the mean loss before the update and the gradient norm before clipping.
+     */
+    @Override
+    public Step step(int[] inputs, int[] next, double lr, double clipNorm) {
+        load(inputs, next);
         step++;
+        norm.set(2, clipNorm > 0 ? (float) clipNorm : Float.MAX_VALUE);           // no clipping: the factor is 1
+        adamScalars.set(0, (float) (1 - lr * weightDecay));
+        adamScalars.set(1, (float) (1 - BETA1));
+        adamScalars.set(2, (float) BETA2);
+        adamScalars.set(3, (float) (1 - BETA2));
+        adamScalars.set(4, (float) (lr / (1 - Math.pow(BETA1, step))));
+        adamScalars.set(5, (float) Math.sqrt(1 - Math.pow(BETA2, step)));
+        adamScalars.set(6, (float) EPS);
+        chain.run(1, evalGraph - 1);
+        return new Step(mean(losses), norm.get(0));
+    }
+
+    /** The mean loss of {@code inputs} predicting {@code next} with the current parameters: the forward pass alone. */
+    @Override
+    public double loss(int[] inputs, int[] next) {
+        load(inputs, next);
+        chain.run(1, lastForward);
+        chain.run(evalGraph, evalGraph);
+        return mean(evalLosses);
+    }
+
+    private void load(int[] inputs, int[] next) {
+        if (inputs.length != n || next.length != n) {
+            throw new IllegalArgumentException("the device step takes " + b + " x " + t + " = " + n + " token ids, got " + inputs.length + " and " + next.length);
+        }
         for (int i = 0; i < n; i++) {
+            if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize() || next[i] < 0 || next[i] >= cfg.vocabSize()) {
+                throw new IllegalArgumentException("token id at " + i + " (" + inputs[i] + " -> " + next[i] + ") is outside the vocabulary of " + cfg.vocabSize());
+            }
             ids.set(i, inputs[i]);
             targets.set(i, next[i]);
         }
-        adamScalars.set(0, (float) (1 - lr * weightDecay));
-        adamScalars.set(1, (float) (1 - 0.9));
-        adamScalars.set(2, 0.999f);
-        adamScalars.set(3, (float) (1 - 0.999));
-        adamScalars.set(4, (float) (lr / (1 - Math.pow(0.9, step))));
-        adamScalars.set(5, (float) Math.sqrt(1 - Math.pow(0.999, step)));
-        adamScalars.set(6, 1e-8f);
-        last = plan.execute();
+    }
+
+    private double mean(FloatArray a) {
         double total = 0;
-        for (int i = 0; i < n; i++) total += losses.get(i);
+        for (int i = 0; i < n; i++) total += a.get(i);
         return total / n;
     }
 
-    /** The parameters as they are on the device now (copied back). */
-    public Map<String, float[]> parameters() {
-        if (last != null) last.transferToHost(params.values().toArray());
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (var e : params.entrySet()) out.put(e.getKey(), e.getValue().toHeapArray());
-        return out;
+    @Override
+    public long steps() {
+        return step;
     }
 
     @Override
-    public void close() throws Exception {
-        plan.close();
+    public void resumeFrom(long steps, Map<String, NDArray> adamState) {
+        if (step > 0 || chain.started()) throw new IllegalStateException("resumeFrom must come before the first step");
+        this.step = steps;
+        moments(adamState, true);
+    }
+
+    /** Between {@code adamState}'s arrays and the packed moments: into them ({@code toDevice} false) or from them. */
+    private void moments(Map<String, NDArray> adamState, boolean toDevice) {
+        for (var e : adamState.entrySet()) {
+            String key = e.getKey();
+            boolean second = key.startsWith("exp_avg_sq.");
+            if (!second && !key.startsWith("exp_avg.")) throw new IllegalArgumentException("not an AdamW moment: '" + key + "'");
+            FloatArray moments = second ? moments2 : moments1;
+            int at = layout.at(key.substring(second ? 11 : 8));
+            NDArray a = e.getValue();
+            if (!a.isContiguous()) throw new IllegalArgumentException("AdamW moment '" + key + "' is not contiguous");
+            float[] s = a.storage();
+            for (int i = 0, n = a.numel(); i < n; i++) {
+                if (toDevice) moments.set(at + i, s[a.offset() + i]);
+                else s[a.offset() + i] = moments.get(at + i);
+            }
+        }
+    }
+
+    /** The parameters as they are on the device now (copied back), by name. */
+    public Map<String, float[]> parameters() {
+        chain.copyBack(evalGraph - 1, params);
+        return layout.unpack(params.toHeapArray());
+    }
+
+    /** Copies the device's parameters into {@code model} (the same configuration), for evaluation, samples and checkpoints on the CPU. */
+    @Override
+    public void copyTo(GPTModel model, Map<String, NDArray> adamState) {
+        chain.copyBack(evalGraph - 1, params, moments1, moments2);          // the AdamW graph holds all three
+        model.loadStateDict(layout.stateDict(params.toHeapArray()));
+        moments(adamState, false);
+    }
+
+    @Override
+    public void close() {
+        chain.close();
     }
 }

@@ -11,29 +11,29 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class HeadsKernels {
     private HeadsKernels() {}
 
-    public static void split(FloatArray rows, FloatArray heads, int b, int t, int h, int hs) {
+    public static void split(FloatArray a, int rows, int heads, int b, int t, int h, int hs) {
         for (@Parallel int x = 0; x < b * t * h * hs; x++) {
             int d = x % hs, rest = x / hs;
             int ti = rest % t, bh = rest / t;
             int bi = bh / h, hi = bh - bi * h;
-            heads.set(x, rows.get((bi * t + ti) * h * hs + hi * hs + d));
+            a.set(heads + x, a.get(rows + (bi * t + ti) * h * hs + hi * hs + d));
         }
     }
 
-    public static void merge(FloatArray heads, FloatArray rows, int b, int t, int h, int hs) {
+    public static void merge(FloatArray a, int heads, int rows, int b, int t, int h, int hs) {
         for (@Parallel int x = 0; x < b * t * h * hs; x++) {
             int d = x % hs, rest = x / hs;
             int ti = rest % t, bh = rest / t;
             int bi = bh / h, hi = bh - bi * h;
-            rows.set((bi * t + ti) * h * hs + hi * hs + d, heads.get(x));
+            a.set(rows + (bi * t + ti) * h * hs + hi * hs + d, a.get(heads + x));
         }
     }
 
     /** {@code x[(b, t)][i] += wpe[t][i]} for rows of {@code c} numbers. */
-    public static void addPositions(FloatArray x, FloatArray wpe, int rows, int t, int c) {
+    public static void addPositions(FloatArray x, int xOff, FloatArray wpe, int wpeOff, int rows, int t, int c) {
         for (@Parallel int i = 0; i < rows * c; i++) {
             int r = i / c;
-            x.set(i, x.get(i) + wpe.get((r % t) * c + (i - r * c)));
+            x.set(xOff + i, x.get(xOff + i) + wpe.get(wpeOff + (r % t) * c + (i - r * c)));
         }
     }
 }

@@ -10,6 +10,8 @@ import llm.tensor.Gemm;
 import llm.tensor.GeluKernels;
 import llm.tensor.LayerNormKernels;
 import llm.tensor.Parallelism;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -30,10 +32,40 @@ public final class KernelChecks {
         return a;
     }
 
+    static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] all = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+
     static double worst(float[] expected, float[] actual) {
         double w = 0;
         for (int i = 0; i < expected.length; i++) w = Math.max(w, Math.abs(expected[i] - actual[i]) / (1 + Math.abs(expected[i])));
         return w;
+    }
+
+    /** Offset at which every check places its operands inside larger arrays, so that the kernels' offsets are exercised. */
+    static final int PAD = 5;
+
+    /** {@code a} at offset {@link #PAD} of a device array with room after it. */
+    static FloatArray padded(float[] a) {
+        FloatArray d = new FloatArray(PAD + a.length + PAD);
+        d.init(0f);
+        for (int i = 0; i < a.length; i++) d.set(PAD + i, a[i]);
+        return d;
+    }
+
+    /** {@code n} numbers from offset {@link #PAD} of {@code d}. */
+    static float[] unpadded(FloatArray d, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = d.get(PAD + i);
+        return a;
     }
 
     static void run(TaskGraph graph) {
@@ -56,9 +88,19 @@ public final class KernelChecks {
             float[] a = (float[]) p[0], b = (float[]) p[1];
             int pm = (int) p[2], pn = (int) p[3], pk = (int) p[4];
             int[] st = (int[]) p[5];
-            float[] gpu = new float[pm * pn], cpu = new float[pm * pn];
-            MatMulKernel.run(a, b, gpu, pm, pn, pk, st);
+            float[] cpu = new float[pm * pn];
             Gemm.gemmNaive(pm, pn, pk, a, 0, st[0], st[1], b, 0, st[2], st[3], cpu, 0, pn, false);
+            FloatArray da = padded(a), db = padded(b), dc = padded(new float[pm * pn]);
+            KernelContext ctx = new KernelContext();
+            TaskGraph graph = new TaskGraph("mm").transferToDevice(DataTransferMode.EVERY_EXECUTION, da, db, dc)
+                    .task("t", MatMulKernel::matmul, ctx, da, PAD, st[0], st[1], db, PAD, st[2], st[3], dc, PAD, pm, pn, pk)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, dc);
+            try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
+                plan.withGridScheduler(new GridScheduler("mm.t", MatMulKernel.grid(pm, pn))).execute();
+            } catch (Exception e) {
+                throw new IllegalStateException("TornadoVM matmul failed: " + e, e);
+            }
+            float[] gpu = unpadded(dc, pm * pn);
             worst = Math.max(worst, worst(cpu, gpu));
         }
         return worst;
@@ -72,14 +114,13 @@ public final class KernelChecks {
         for (int t = 0; t < n; t++) ids[t] = rng.nextInt(Math.max(1, v / 4));      // a small range: tokens repeat
         EmbeddingKernels.forward(weight, 0, ids, out, n, v, c);
         EmbeddingKernels.backwardScalar(dout, 0, ids, dweight, n, c);
-        FloatArray dw = FloatArray.fromArray(weight), dOut = new FloatArray(n * c), dd = FloatArray.fromArray(dout), dGrad = new FloatArray(v * c);
-        dGrad.init(0f);
+        FloatArray dw = padded(weight), dOut = padded(new float[n * c]), dd = padded(dout), dGrad = padded(new float[v * c]);
         IntArray dIds = IntArray.fromArray(ids);
-        run(new TaskGraph("emb").transferToDevice(DataTransferMode.EVERY_EXECUTION, dw, dIds, dd, dGrad)
-                .task("f", EmbeddingKernel::forward, dw, dIds, dOut, n, c)
-                .task("b", EmbeddingKernel::backward, dd, dIds, dGrad, n, c)
+        run(new TaskGraph("emb").transferToDevice(DataTransferMode.EVERY_EXECUTION, dw, dIds, dd, dGrad, dOut)
+                .task("f", EmbeddingKernel::forward, dw, PAD, dIds, dOut, PAD, n, c)
+                .task("b", EmbeddingKernel::backward, dd, PAD, dIds, dGrad, PAD, n, c)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dGrad));
-        return Math.max(worst(out, dOut.toHeapArray()), worst(dweight, dGrad.toHeapArray()));
+        return Math.max(worst(out, unpadded(dOut, n * c)), worst(dweight, unpadded(dGrad, v * c)));
     }
 
     /** Causal attention forward (output and log-sum-exp) against {@code AttentionKernels.forwardReference}. */
@@ -88,12 +129,13 @@ public final class KernelChecks {
         float[] q = random(rng, heads * t * hs, 1f), k = random(rng, heads * t * hs, 1f), v = random(rng, heads * t * hs, 1f);
         float[] out = new float[heads * t * hs], lse = new float[heads * t];
         for (int h = 0; h < heads; h++) AttentionKernels.forwardReference(q, k, v, null, 1f, out, lse, h, t, hs);
-        FloatArray dq = FloatArray.fromArray(q), dk = FloatArray.fromArray(k), dv = FloatArray.fromArray(v);
-        FloatArray dOut = new FloatArray(heads * t * hs), dLse = new FloatArray(heads * t);
-        run(new TaskGraph("att").transferToDevice(DataTransferMode.EVERY_EXECUTION, dq, dk, dv)
-                .task("f", AttentionKernel::forward, dq, dk, dv, dOut, dLse, heads, t, hs, (float) (1.0 / Math.sqrt(hs)))
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dLse));
-        return Math.max(worst(out, dOut.toHeapArray()), worst(lse, dLse.toHeapArray()));
+        int n = heads * t * hs;                                                   // q, k, v, out, lse one after another
+        FloatArray a = padded(concat(q, k, v, new float[n], new float[heads * t]));
+        run(new TaskGraph("att").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("f", AttentionKernel::forward, a, PAD, PAD + n, PAD + 2 * n, PAD + 3 * n, PAD + 4 * n, heads, t, hs, (float) (1.0 / Math.sqrt(hs)))
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
+        float[] all = unpadded(a, 4 * n + heads * t);
+        return Math.max(worst(out, java.util.Arrays.copyOfRange(all, 3 * n, 4 * n)), worst(lse, java.util.Arrays.copyOfRange(all, 4 * n, 4 * n + heads * t)));
     }
 
     /** Causal attention backward (dq, dk, dv) against {@code AttentionKernels.backwardReference}. */
@@ -107,15 +149,17 @@ public final class KernelChecks {
             AttentionKernels.backwardReference(q, k, v, null, 1f, lse, dout, dq, dk, dv, h, t, hs);
         }
         float scale = (float) (1.0 / Math.sqrt(hs));
-        FloatArray gq = FloatArray.fromArray(q), gk = FloatArray.fromArray(k), gv = FloatArray.fromArray(v), gl = FloatArray.fromArray(lse);
-        FloatArray gdo = FloatArray.fromArray(dout), p = new FloatArray(heads * t * t), ds = new FloatArray(heads * t * t);
-        FloatArray gdq = new FloatArray(n), gdk = new FloatArray(n), gdv = new FloatArray(n);
-        run(new TaskGraph("attb").transferToDevice(DataTransferMode.EVERY_EXECUTION, gq, gk, gv, gl, gdo)
-                .task("s", AttentionKernel::backwardScores, gq, gk, gv, gl, gdo, p, ds, heads, t, hs, scale)
-                .task("q", AttentionKernel::backwardQuery, gk, ds, gdq, heads, t, hs)
-                .task("kv", AttentionKernel::backwardKeyValue, gq, gdo, p, ds, gdk, gdv, heads, t, hs)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, gdq, gdk, gdv));
-        return Math.max(worst(dq, gdq.toHeapArray()), Math.max(worst(dk, gdk.toHeapArray()), worst(dv, gdv.toHeapArray())));
+        // q, k, v, dout, dq, dk, dv (n each), lse (heads·t), p and ds (heads·t·t each), one after another
+        int tt = heads * t * t, lseAt = PAD + 7 * n, pAt = lseAt + heads * t, dsAt = pAt + tt;
+        FloatArray a = padded(concat(q, k, v, dout, new float[3 * n], lse, new float[2 * tt]));
+        run(new TaskGraph("attb").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("s", AttentionKernel::backwardScores, a, PAD, PAD + n, PAD + 2 * n, lseAt, PAD + 3 * n, pAt, dsAt, heads, t, hs, scale)
+                .task("q", AttentionKernel::backwardQuery, a, PAD + n, dsAt, PAD + 4 * n, heads, t, hs)
+                .task("kv", AttentionKernel::backwardKeyValue, a, PAD, PAD + 3 * n, pAt, dsAt, PAD + 5 * n, PAD + 6 * n, heads, t, hs)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
+        float[] all = unpadded(a, 7 * n);
+        return Math.max(worst(dq, java.util.Arrays.copyOfRange(all, 4 * n, 5 * n)),
+                Math.max(worst(dk, java.util.Arrays.copyOfRange(all, 5 * n, 6 * n)), worst(dv, java.util.Arrays.copyOfRange(all, 6 * n, 7 * n))));
     }
 
     /** Bias add and bias gradient against plain loops; gradient clipping against {@code GradientClipping}'s formula. */
@@ -130,17 +174,18 @@ public final class KernelChecks {
         double norm = Math.sqrt(sq), coefficient = 1.0 / (norm + 1e-6);          // maxNorm 1: always clipped here
         for (int i = 0; i < g2.length; i++) g2[i] *= (float) coefficient;
         int len = rows * n, chunks = (len + ClipKernels.CHUNK - 1) / ClipKernels.CHUNK;
-        FloatArray gy = FloatArray.fromArray(y), gb = FloatArray.fromArray(bias), gdb = FloatArray.fromArray(dbias), gg = FloatArray.fromArray(g);
-        FloatArray partial = new FloatArray(chunks), result = new FloatArray(2);
-        run(new TaskGraph("bc").transferToDevice(DataTransferMode.EVERY_EXECUTION, gy, gb, gdb, gg)
-                .task("bias", ElementwiseKernels::addBias, gy, gb, rows, n)
-                .task("dbias", ElementwiseKernels::biasGradient, gg, gdb, rows, n)
+        FloatArray gy = padded(y), gb = padded(bias), gdb = padded(dbias), gg = FloatArray.fromArray(g), gp = padded(g);
+        FloatArray partial = new FloatArray(chunks), result = new FloatArray(3);
+        result.set(2, 1f);                                                        // the largest norm allowed
+        run(new TaskGraph("bc").transferToDevice(DataTransferMode.EVERY_EXECUTION, gy, gb, gdb, gg, gp, result)
+                .task("bias", ElementwiseKernels::addBias, gy, PAD, gb, PAD, rows, n)
+                .task("dbias", ElementwiseKernels::biasGradient, gp, PAD, gdb, PAD, rows, n)
                 .task("sq", ClipKernels::sumSquares, gg, partial, len)
-                .task("norm", ClipKernels::normAndFactor, partial, result, chunks, 1f)
+                .task("norm", ClipKernels::normAndFactor, partial, result, chunks)
                 .task("scale", ClipKernels::scale, gg, result, len)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, gy, gdb, gg, result));
         double normError = Math.abs(result.get(0) - norm) / (1 + norm);
-        return Math.max(Math.max(worst(y2, gy.toHeapArray()), worst(db2, gdb.toHeapArray())), Math.max(worst(g2, gg.toHeapArray()), normError));
+        return Math.max(Math.max(worst(y2, unpadded(gy, rows * n)), worst(db2, unpadded(gdb, n))), Math.max(worst(g2, gg.toHeapArray()), normError));
     }
 
     /** LayerNorm backward (dx, and dscale and dshift added to) against {@code LayerNormKernels.backward}. */
@@ -150,14 +195,18 @@ public final class KernelChecks {
         float[] out = new float[rows * c], mean = new float[rows], rstd = new float[rows];
         LayerNormKernels.forward(x, 0, scale, shift, 1e-5f, out, mean, rstd, rows, c, Parallelism.SINGLE);
         float[] dx = new float[rows * c], dscale = random(rng, c, 1f), dshift = random(rng, c, 1f);   // gradients are added to
-        FloatArray gx = FloatArray.fromArray(x), gdy = FloatArray.fromArray(dy), gs = FloatArray.fromArray(scale), gm = FloatArray.fromArray(mean);
-        FloatArray gr = FloatArray.fromArray(rstd), gdx = new FloatArray(rows * c), gds = FloatArray.fromArray(dscale), gdb = FloatArray.fromArray(dshift);
+        // x, dy, dx, mean and rstd in one array (activations), scale in another (parameters), dscale and dshift in a third (gradients)
+        int n = rows * c;
+        FloatArray acts = padded(concat(x, dy, new float[n], mean, rstd)), w = padded(scale), g = padded(concat(dscale, dshift));
         LayerNormKernels.backward(x, 0, dy, 0, scale, mean, rstd, dx, dscale, dshift, rows, c, Parallelism.SINGLE);
-        run(new TaskGraph("lnb").transferToDevice(DataTransferMode.EVERY_EXECUTION, gx, gdy, gs, gm, gr, gds, gdb)
-                .task("dx", RowKernels::layerNormBackwardInput, gx, gdy, gs, gm, gr, gdx, rows, c)
-                .task("dp", RowKernels::layerNormBackwardParams, gx, gdy, gm, gr, gds, gdb, rows, c)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, gdx, gds, gdb));
-        return Math.max(worst(dx, gdx.toHeapArray()), Math.max(worst(dscale, gds.toHeapArray()), worst(dshift, gdb.toHeapArray())));
+        int meanAt = PAD + 3 * n, rstdAt = meanAt + rows;
+        run(new TaskGraph("lnb").transferToDevice(DataTransferMode.EVERY_EXECUTION, acts, w, g)
+                .task("dx", RowKernels::layerNormBackwardInput, acts, PAD, PAD + n, meanAt, rstdAt, PAD + 2 * n, w, PAD, rows, c)
+                .task("dp", RowKernels::layerNormBackwardParams, acts, PAD, PAD + n, meanAt, rstdAt, g, PAD, PAD + c, rows, c)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, acts, g));
+        float[] grads = unpadded(g, 2 * c);
+        return Math.max(worst(dx, java.util.Arrays.copyOfRange(unpadded(acts, 3 * n), 2 * n, 3 * n)),
+                Math.max(worst(dscale, java.util.Arrays.copyOf(grads, c)), worst(dshift, java.util.Arrays.copyOfRange(grads, c, 2 * c))));
     }
 
     /** GELU forward and backward against the scalar references; the larger of the two differences. */
@@ -166,12 +215,13 @@ public final class KernelChecks {
         float[] x = random(rng, n, 3f), dy = random(rng, n, 1f), out = new float[n], dx = new float[n];
         GeluKernels.forwardScalar(x, 0, out, n);
         GeluKernels.backwardScalar(x, 0, dy, 0, dx, n);
-        FloatArray dX = FloatArray.fromArray(x), dDy = FloatArray.fromArray(dy), dOut = new FloatArray(n), dDx = new FloatArray(n);
-        run(new TaskGraph("gelu").transferToDevice(DataTransferMode.EVERY_EXECUTION, dX, dDy)
-                .task("f", ElementwiseKernels::geluForward, dX, dOut, n)
-                .task("b", ElementwiseKernels::geluBackward, dX, dDy, dDx, n)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dDx));
-        return Math.max(worst(out, dOut.toHeapArray()), worst(dx, dDx.toHeapArray()));
+        FloatArray a = padded(concat(x, dy, new float[2 * n]));                // x, dy, out, dx
+        run(new TaskGraph("gelu").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("f", ElementwiseKernels::geluForward, a, PAD, PAD + 2 * n, n)
+                .task("b", ElementwiseKernels::geluBackward, a, PAD, PAD + n, PAD + 3 * n, n)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
+        float[] all = unpadded(a, 4 * n);
+        return Math.max(worst(out, java.util.Arrays.copyOfRange(all, 2 * n, 3 * n)), worst(dx, java.util.Arrays.copyOfRange(all, 3 * n, 4 * n)));
     }
 
     /** One AdamW step (step 3, lr 4e-4, weight decay 0.1) against {@code AdamWKernels.updateReference}. */
@@ -194,12 +244,15 @@ public final class KernelChecks {
         float[] x = random(rng, rows * c, 2f), scale = random(rng, c, 1f), shift = random(rng, c, 1f);
         float[] out = new float[rows * c], mean = new float[rows], rstd = new float[rows];
         LayerNormKernels.forward(x, 0, scale, shift, 1e-5f, out, mean, rstd, rows, c, Parallelism.SINGLE);
-        FloatArray dx = FloatArray.fromArray(x), ds = FloatArray.fromArray(scale), db = FloatArray.fromArray(shift);
-        FloatArray dOut = new FloatArray(rows * c), dMean = new FloatArray(rows), dRstd = new FloatArray(rows);
-        run(new TaskGraph("ln").transferToDevice(DataTransferMode.EVERY_EXECUTION, dx, ds, db)
-                .task("t", RowKernels::layerNormForward, dx, ds, db, dOut, dMean, dRstd, rows, c, 1e-5f)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dOut, dMean, dRstd));
-        return Math.max(worst(out, dOut.toHeapArray()), Math.max(worst(mean, dMean.toHeapArray()), worst(rstd, dRstd.toHeapArray())));
+        int n = rows * c;                                   // x, out, mean and rstd in one array, scale and shift in another
+        FloatArray acts = padded(new float[2 * n + 2 * rows]), w = padded(concat(scale, shift));
+        for (int i = 0; i < n; i++) acts.set(PAD + i, x[i]);
+        run(new TaskGraph("ln").transferToDevice(DataTransferMode.EVERY_EXECUTION, acts, w)
+                .task("t", RowKernels::layerNormForward, acts, PAD, PAD + n, PAD + 2 * n, PAD + 2 * n + rows, w, PAD, PAD + c, rows, c, 1e-5f)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, acts));
+        float[] st = java.util.Arrays.copyOfRange(unpadded(acts, 2 * n + 2 * rows), 2 * n, 2 * n + 2 * rows);
+        return Math.max(worst(out, java.util.Arrays.copyOfRange(unpadded(acts, 2 * n), n, 2 * n)),
+                Math.max(worst(mean, java.util.Arrays.copyOf(st, rows)), worst(rstd, java.util.Arrays.copyOfRange(st, rows, 2 * rows))));
     }
 
     /** Cross-entropy forward (the mean loss) and backward (dlogits) against {@code CrossEntropyKernels}. */
@@ -211,15 +264,15 @@ public final class KernelChecks {
         float[] probs = new float[rows * v];
         var sum = CrossEntropyKernels.forward(logits, 0, targets, -100, probs, rows, v, Parallelism.SINGLE);
         CrossEntropyKernels.backward(probs, targets, -100, 1f / rows, rows, v, Parallelism.SINGLE);   // probs now hold dlogits
-        FloatArray dl = FloatArray.fromArray(logits), dp = new FloatArray(rows * v), dLoss = new FloatArray(rows), dGrad = new FloatArray(rows * v);
+        FloatArray dl = padded(logits), dLoss = new FloatArray(rows);
         IntArray dt = IntArray.fromArray(targets);
         run(new TaskGraph("ce").transferToDevice(DataTransferMode.EVERY_EXECUTION, dl, dt)
-                .task("f", RowKernels::crossEntropyForward, dl, dt, dp, dLoss, rows, v)
-                .task("b", RowKernels::crossEntropyBackward, dp, dt, dGrad, rows, v, 1f / rows)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dLoss, dGrad));
+                .task("f", RowKernels::crossEntropyForward, dl, PAD, dt, dLoss, rows, v)
+                .task("b", RowKernels::crossEntropyBackward, dl, PAD, dt, rows, v, 1f / rows)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dLoss, dl));
         double mean = 0;
         for (float l : dLoss.toHeapArray()) mean += l;
         mean /= rows;
-        return Math.max(Math.abs(sum.mean() - mean) / (1 + Math.abs(sum.mean())), worst(probs, dGrad.toHeapArray()));
+        return Math.max(Math.abs(sum.mean() - mean) / (1 + Math.abs(sum.mean())), worst(probs, unpadded(dl, rows * v)));
     }
 }

@@ -1,17 +1,13 @@
 package llm.gpu;
 
-import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
-import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The matrix products of a linear layer (Book §3.4 and every {@code Linear}) as one TornadoVM kernel with strides,
- * {@code C (M, N) = A (M, K) · B (K, N)} where {@code A[i][p] = a[i·aRs + p·aCs]} and {@code B[p][j] = b[p·bRs +
+ * {@code C (M, N) = A (M, K) · B (K, N)} where {@code A[i][p] = a[aOff + i·aRs + p·aCs]} and {@code B[p][j] = b[bOff + p·bRs +
  * j·bCs]}, as {@code Gemm.gemmNaive} reads them; the forward {@code y = x·Wᵀ} and both backward products
  * {@code dx = dy·W}, {@code dW = dyᵀ·x} are stride choices ({@link #forward}, {@link #backwardInput},
  * {@link #backwardWeight}). Tiled in local memory: each work-group of {@value #TILE} × {@value #TILE} threads
@@ -26,7 +22,8 @@ public final class MatMulKernel {
     private MatMulKernel() {}
 
     /** One thread per element of C: x is the column (N), y the row (M). */
-    public static void matmul(KernelContext ctx, FloatArray a, int aRs, int aCs, FloatArray b, int bRs, int bCs, FloatArray c, int m, int n, int k) {
+    public static void matmul(KernelContext ctx, FloatArray a, int aOff, int aRs, int aCs, FloatArray b, int bOff, int bRs, int bCs, FloatArray c, int cOff,
+                              int m, int n, int k) {
         int col = ctx.globalIdx, row = ctx.globalIdy;
         int lx = ctx.localIdx, ly = ctx.localIdy;
         float[] aTile = ctx.allocateFloatLocalArray(TILE * TILE);       // aTile[ly][p] = A[row][t + p]
@@ -35,15 +32,15 @@ public final class MatMulKernel {
         for (int t = 0; t < k; t += TILE) {
             int ak = t + lx, bk = t + ly;
             float av = 0f, bv = 0f;
-            if (row < m && ak < k) av = a.get(row * aRs + ak * aCs);
-            if (col < n && bk < k) bv = b.get(bk * bRs + col * bCs);
+            if (row < m && ak < k) av = a.get(aOff + row * aRs + ak * aCs);
+            if (col < n && bk < k) bv = b.get(bOff + bk * bRs + col * bCs);
             aTile[ly * TILE + lx] = av;
             bTile[ly * TILE + lx] = bv;
             ctx.localBarrier();
             for (int p = 0; p < TILE; p++) sum += aTile[ly * TILE + p] * bTile[p * TILE + lx];
             ctx.localBarrier();
         }
-        if (row < m && col < n) c.set(row * n + col, sum);
+        if (row < m && col < n) c.set(cOff + row * n + col, sum);
     }
 
     /** {@code y (M, N) = x (M, K) · W (N, K)ᵀ}: strides of x row-major and W read transposed. */
@@ -59,25 +56,6 @@ public final class MatMulKernel {
     /** {@code dW (N, K) = dy (M, N)ᵀ · x (M, K)}: the product's K is the layer's M. */
     public static int[] backwardWeight(int m, int n, int k) {
         return new int[] {1, n, k, 1};
-    }
-
-    /**
-     * Runs the kernel once on the default device with strides {@code {aRs, aCs, bRs, bCs}}: copies A and B in and C
-     * out (for tests and one-off products).
-     */
-    public static void run(float[] a, float[] b, float[] c, int m, int n, int k, int[] strides) {
-        FloatArray da = FloatArray.fromArray(a), db = FloatArray.fromArray(b), dc = new FloatArray(m * n);
-        KernelContext ctx = new KernelContext();
-        TaskGraph graph = new TaskGraph("mm")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, da, db)
-                .task("t", MatMulKernel::matmul, ctx, da, strides[0], strides[1], db, strides[2], strides[3], dc, m, n, k)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dc);
-        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
-            plan.withGridScheduler(new GridScheduler("mm.t", grid(m, n))).execute();
-        } catch (Exception e) {
-            throw new IllegalStateException("TornadoVM matmul failed: " + e.getMessage(), e);
-        }
-        System.arraycopy(dc.toHeapArray(), 0, c, 0, m * n);
     }
 
     /** The launch grid of an (M, N) product: whole tiles covering it. */

@@ -15,89 +15,90 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class RowKernels {
     private RowKernels() {}
 
-    public static void layerNormForward(FloatArray x, FloatArray scale, FloatArray shift, FloatArray out, FloatArray mean, FloatArray rstd,
-                                        int rows, int c, float eps) {
+    /**
+     * One thread per row: {@code out = (x - mean) · rstd · scale + shift}, keeping the row's mean and reciprocal
+     * standard deviation at {@code a[mean + r]} and {@code a[rstd + r]}; scale and shift are read from the parameter
+     * array {@code w}. Input, output and statistics live in the one activation array {@code a}.
+     */
+    public static void layerNormForward(FloatArray a, int x, int out, int mean, int rstd, FloatArray w, int scale, int shift, int rows, int c, float eps) {
         for (@Parallel int r = 0; r < rows; r++) {
             int base = r * c;
             float m = 0f;
-            for (int i = 0; i < c; i++) m += x.get(base + i);
+            for (int i = 0; i < c; i++) m += a.get(x + base + i);
             m = m / c;
             float var = 0f;
             for (int i = 0; i < c; i++) {
-                float d = x.get(base + i) - m;
+                float d = a.get(x + base + i) - m;
                 var += d * d;
             }
             var = var / c;
             float s = 1f / TornadoMath.sqrt(var + eps);
-            for (int i = 0; i < c; i++) out.set(base + i, (x.get(base + i) - m) * s * scale.get(i) + shift.get(i));
-            mean.set(r, m);
-            rstd.set(r, s);
+            for (int i = 0; i < c; i++) a.set(out + base + i, (a.get(x + base + i) - m) * s * w.get(scale + i) + w.get(shift + i));
+            a.set(mean + r, m);
+            a.set(rstd + r, s);
         }
     }
 
     /** LayerNorm backward, the input's gradient: one thread per row (dx written, not added to). */
-    public static void layerNormBackwardInput(FloatArray x, FloatArray dy, FloatArray scale, FloatArray mean, FloatArray rstd, FloatArray dx,
-                                              int rows, int c) {
+    public static void layerNormBackwardInput(FloatArray a, int x, int dy, int mean, int rstd, int dx, FloatArray w, int scale, int rows, int c) {
         for (@Parallel int r = 0; r < rows; r++) {
             int base = r * c;
-            float m = mean.get(r), s = rstd.get(r);
+            float m = a.get(mean + r), s = a.get(rstd + r);
             float meanDn = 0f, meanDnN = 0f;
             for (int i = 0; i < c; i++) {
-                float n = (x.get(base + i) - m) * s;
-                float dn = dy.get(base + i) * scale.get(i);
+                float n = (a.get(x + base + i) - m) * s;
+                float dn = a.get(dy + base + i) * w.get(scale + i);
                 meanDn += dn;
                 meanDnN += dn * n;
             }
             meanDn = meanDn / c;
             meanDnN = meanDnN / c;
             for (int i = 0; i < c; i++) {
-                float n = (x.get(base + i) - m) * s;
-                float dn = dy.get(base + i) * scale.get(i);
-                dx.set(base + i, s * (dn - meanDn - n * meanDnN));
+                float n = (a.get(x + base + i) - m) * s;
+                float dn = a.get(dy + base + i) * w.get(scale + i);
+                a.set(dx + base + i, s * (dn - meanDn - n * meanDnN));
             }
         }
     }
 
     /** LayerNorm backward, the scale's and shift's gradients added to: one thread per channel, rows in order. */
-    public static void layerNormBackwardParams(FloatArray x, FloatArray dy, FloatArray mean, FloatArray rstd, FloatArray dscale, FloatArray dshift,
-                                               int rows, int c) {
+    public static void layerNormBackwardParams(FloatArray a, int x, int dy, int mean, int rstd, FloatArray g, int dscale, int dshift, int rows, int c) {
         for (@Parallel int i = 0; i < c; i++) {
-            float ds = dscale.get(i), db = dshift.get(i);
+            float ds = g.get(dscale + i), db = g.get(dshift + i);
             for (int r = 0; r < rows; r++) {
-                float g = dy.get(r * c + i);
-                ds += g * ((x.get(r * c + i) - mean.get(r)) * rstd.get(r));
-                db += g;
+                float d = a.get(dy + r * c + i);
+                ds += d * ((a.get(x + r * c + i) - a.get(mean + r)) * a.get(rstd + r));
+                db += d;
             }
-            dscale.set(i, ds);
-            dshift.set(i, db);
+            g.set(dscale + i, ds);
+            g.set(dshift + i, db);
         }
     }
 
-    /** Per row: {@code loss = log Σ exp(x) - x[target]}, and the softmax kept in {@code probs} for the backward. */
-    public static void crossEntropyForward(FloatArray logits, IntArray targets, FloatArray probs, FloatArray losses, int rows, int v) {
+    /**
+     * Per row of the logits at {@code a[off..]}: {@code loss = log Σ exp(x) - x[target]} into {@code losses}, and the
+     * softmax written over the logits, in place (llm.c's fused classifier), for the backward.
+     */
+    public static void crossEntropyForward(FloatArray a, int off, IntArray targets, FloatArray losses, int rows, int v) {
         for (@Parallel int r = 0; r < rows; r++) {
-            int base = r * v;
-            float max = logits.get(base);
-            for (int j = 1; j < v; j++) max = TornadoMath.max(max, logits.get(base + j));
+            int base = off + r * v;
+            float max = a.get(base);
+            for (int j = 1; j < v; j++) max = TornadoMath.max(max, a.get(base + j));
             float sum = 0f;
-            for (int j = 0; j < v; j++) {
-                float e = TornadoMath.exp(logits.get(base + j) - max);
-                probs.set(base + j, e);
-                sum += e;
-            }
-            for (int j = 0; j < v; j++) probs.set(base + j, probs.get(base + j) / sum);
-            losses.set(r, max + TornadoMath.log(sum) - logits.get(base + targets.get(r)));
+            for (int j = 0; j < v; j++) sum += TornadoMath.exp(a.get(base + j) - max);
+            losses.set(r, max + TornadoMath.log(sum) - a.get(base + targets.get(r)));
+            for (int j = 0; j < v; j++) a.set(base + j, TornadoMath.exp(a.get(base + j) - max) / sum);
         }
     }
 
-    /** {@code dlogits = (softmax - onehot(target)) · scale}, {@code scale} = upstream gradient / rows counted. */
-    public static void crossEntropyBackward(FloatArray probs, IntArray targets, FloatArray dlogits, int rows, int v, float scale) {
+    /** In place over the softmax at {@code a[off..]}: {@code dlogits = (softmax - onehot(target)) · scale}, {@code scale} = upstream gradient / rows counted. */
+    public static void crossEntropyBackward(FloatArray a, int off, IntArray targets, int rows, int v, float scale) {
         for (@Parallel int r = 0; r < rows; r++) {
-            int base = r * v, t = targets.get(r);
+            int base = off + r * v, t = targets.get(r);
             for (int j = 0; j < v; j++) {
-                float g = probs.get(base + j);
+                float g = a.get(base + j);
                 if (j == t) g = g - 1f;
-                dlogits.set(base + j, g * scale);
+                a.set(base + j, g * scale);
             }
         }
     }

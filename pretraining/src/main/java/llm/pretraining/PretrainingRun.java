@@ -9,6 +9,8 @@ import com.google.gson.Gson;
 import llm.data.Batch;
 import llm.formats.AtomicFile;
 import llm.generation.Generator;
+import llm.device.Accelerator;
+import llm.device.DeviceTrainer;
 import llm.gpt.GPTModel;
 import llm.optim.AdamW;
 import llm.optim.LearningRateSchedule;
@@ -46,6 +48,7 @@ public final class PretrainingRun {
     private final Trainer<Batch> trainer;
     private final boolean resumed;
     private Trainer.Listener listener = new Trainer.Listener() {};
+    private DeviceTrainer device;
 
     private PretrainingRun(PretrainingSettings s, Path outDir, boolean resume, DataParallel parallel) throws IOException {
         this.settings = s;
@@ -162,9 +165,28 @@ public final class PretrainingRun {
         return this;
     }
 
+    /**
+     * Takes every step on {@code accelerator} ({@code --device gpu}): parameters, gradients and AdamW's moments live
+     * on the device; evaluations, samples and checkpoints run on the CPU from copies made at those steps. The device
+     * step has no dropout and no gradient accumulation, and says so before any work.
+     */
+    public PretrainingRun onDevice(Accelerator accelerator) {
+        if (settings.model().dropRate() != 0f) {
+            throw new IllegalArgumentException("--device gpu trains without dropout: add --dropout 0 (this run's rate is " + settings.model().dropRate() + ")");
+        }
+        if (settings.accumulate() != 1) throw new IllegalArgumentException("--device gpu trains without gradient accumulation: drop --accumulate " + settings.accumulate());
+        device = accelerator.trainer(model, settings.batch(), settings.model().contextLength(), settings.weightDecay());
+        trainer.engine(new DeviceStepEngine(device, model, trainer.optimizer()));
+        return this;
+    }
+
     /** Trains to the last step; the final checkpoint and plot are written. */
     public void run() {
-        trainer.run();
+        try {
+            trainer.run();
+        } finally {
+            if (device != null) device.close();              // frees the device's memory
+        }
     }
 
     private void writePlot() {

@@ -236,6 +236,7 @@ public final class Trainer<B> {
     private final DataParallel.Rows<B> rows;
     private Listener listener = new Listener() {};
     private Supplier<String> sampler;
+    private StepEngine<B> engine;
     private final Map<String, String> extraMetadata = new LinkedHashMap<>();
 
     private long step;
@@ -288,6 +289,17 @@ public final class Trainer<B> {
         return this;
     }
 
+    /**
+     * Computes every step with {@code engine} instead of autograd and the optimiser (set it after a restore: a device
+     * engine copies the restored weights and state to the device). It trains without accumulation and in one process.
+     */
+    public Trainer<B> engine(StepEngine<B> engine) {
+        if (options.accumulate() != 1) throw new IllegalArgumentException("a step engine trains without gradient accumulation (accumulate is " + options.accumulate() + ")");
+        if (parallel.worldSize() != 1) throw new IllegalArgumentException("a step engine trains in one process, not " + parallel.worldSize());
+        this.engine = engine;
+        return this;
+    }
+
     /** Strings saved with every checkpoint (the model's configuration, the tokenizer), so that a later command can rebuild the setting. */
     public Map<String, String> extraMetadata() {
         return extraMetadata;
@@ -306,11 +318,13 @@ public final class Trainer<B> {
             step();
             if (!isLeader()) continue;      // the other processes only compute and exchange gradients
             boolean lastOfRun = step == options.totalSteps();
-            if (options.evalEvery() > 0 && ((step - 1) % options.evalEvery() == 0 || lastOfRun)) evaluate();
-            if (sampler != null && options.sampleEvery() > 0 && (step % options.sampleEvery() == 0 || lastOfRun)) sample();
-            if (options.checkpoint() != null && ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || lastOfRun)) {
-                saveCheckpoint();
-            }
+            boolean evaluates = options.evalEvery() > 0 && ((step - 1) % options.evalEvery() == 0 || lastOfRun);
+            boolean samples = sampler != null && options.sampleEvery() > 0 && (step % options.sampleEvery() == 0 || lastOfRun);
+            boolean saves = options.checkpoint() != null && ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || lastOfRun);
+            if (engine != null && (evaluates || samples || saves)) engine.sync();
+            if (evaluates) evaluate();
+            if (samples) sample();
+            if (saves) saveCheckpoint();
         }
     }
 
@@ -318,6 +332,7 @@ public final class Trainer<B> {
     public double step() {
         long started = System.nanoTime();
         double lr = schedule.at(step);
+        if (engine != null) return engineStep(started, lr);
         optimizer.setLearningRate(lr);
         optimizer.zeroGrad();
         double total = 0;
@@ -346,6 +361,19 @@ public final class Trainer<B> {
         step++;
         if (isLeader()) listener.onStep(new StepReport(step, options.totalSteps(), total, lr, norm, tokensSeen, tokensSeen - tokensBefore, (System.nanoTime() - started) / 1e9));
         return total;
+    }
+
+    /** A step on the {@link StepEngine}: the same checks and report as the autograd step. */
+    private double engineStep(long started, double lr) {
+        B batch = data.next();
+        long inStep = tokens.applyAsLong(batch);
+        StepEngine.Outcome o = engine.step(batch, lr, options.clipNorm() > 0 && step >= options.clipFromStep() ? options.clipNorm() : 0);
+        if (!Double.isFinite(o.loss())) throw diverged("loss is " + o.loss());
+        if (!Double.isFinite(o.gradNorm())) throw diverged("gradient norm is " + o.gradNorm());
+        tokensSeen += inStep;
+        step++;
+        listener.onStep(new StepReport(step, options.totalSteps(), o.loss(), lr, o.gradNorm(), tokensSeen, inStep, (System.nanoTime() - started) / 1e9));
+        return o.loss();
     }
 
     /** This process's rows of a global batch (DistributedSampler's share, contiguous). */
