@@ -82,6 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
                         + " (was the model trained with another tokenizer?)");
             }
         }
+        if (accelerator != null) System.err.println("device: " + accelerator.description());
         System.out.print(prompt);
         System.out.flush();
         StreamingText stream = new StreamingText(tokenizer);
@@ -94,7 +95,6 @@ final class GenerateCommand implements Callable<Integer> {
         if (accelerator == null) {
             out = Generator.generate(gpt, ids, maxNewTokens, contextSize, options, print);
         } else {
-            System.err.println("device: " + accelerator.description());
             out = Generator.generate(accelerator.decoder(gpt, contextSize), ids, maxNewTokens, options, print);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

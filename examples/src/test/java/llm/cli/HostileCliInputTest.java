@@ -42,6 +42,21 @@ class HostileCliInputTest {
     }
 
     @Test
+    void deviceGpuWithoutTheModuleSaysHowToGetItBeforeAnyWork() {
+        // the examples' tests never have module gpu-tornado on their class path
+        var gen = TrainAndGenerateCommandTest.run(new GenerateCommand(), "--random-init", "--model", "gpt2-xl", "--device", "gpu");
+        assertEquals(2, gen.code());
+        assertTrue(gen.err().contains("--device gpu needs a TornadoVM SDK: install one"), gen.err());
+        assertFalse(gen.err().contains("building gpt2-xl"), "refused before building 1.5 billion parameters: " + gen.err());
+        var train = TrainAndGenerateCommandTest.run(new TrainCommand(), "--data", "no-such-file", "--out", tmp.resolve("o").toString(), "--device", "gpu");
+        assertEquals(2, train.code());
+        assertTrue(train.err().contains("--device gpu needs a TornadoVM SDK"), train.err());
+        var tpu = TrainAndGenerateCommandTest.run(new GenerateCommand(), "--random-init", "--device", "tpu");
+        assertEquals(2, tpu.code());
+        assertTrue(tpu.err().contains("--device must be cpu or gpu, got 'tpu'"), tpu.err());
+    }
+
+    @Test
     void anUnexpectedExceptionSaysItIsOurBugWithItsType() {
         assertEquals("internal error (NegativeArraySizeException: -2147483648); please report it with the command that caused it",
                 Main.describe(new NegativeArraySizeException("-2147483648")));
