@@ -71,6 +71,9 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Distributed distributed = new Distributed();
 
+    @picocli.CommandLine.Mixin
+    DeviceFlag device = new DeviceFlag();
+
     @Override
     public Integer call() throws Exception {
         return distributed.run("finetune-instruct", this::work);
@@ -93,10 +96,16 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         if (!Files.isRegularFile(data)) throw new IllegalArgumentException("--data: no such file: " + data);
         TrainCommand.checkWritable(out);
         if (Files.exists(out.resolve("checkpoint.safetensors"))) throw new IllegalArgumentException("--out: " + out + " already holds a checkpoint; choose another folder");
+        llm.device.Accelerator accelerator = device.accelerator();
+        if (accelerator != null && loraRank != null) throw new IllegalArgumentException("--device gpu trains every weight; LoRA adapters are not on the device: drop --lora-rank");
         PretrainedModel start = PretrainedModel.load(base);
         var settings = new InstructionRun.Settings(epochs, batch, lr, weightDecay, evalEvery, evalBatches, maxLength, prompts, maskInstruction,
                 loraRank == null ? 0 : loraRank, loraAlpha, seed);
         InstructionRun run = new InstructionRun(start, data, settings, parallel);
+        if (accelerator != null) {
+            run.onDevice(accelerator);
+            System.out.println("device: " + accelerator.description());
+        }
         long[] counts = run.parameterCounts();
         System.out.printf("base: %s%n", start.description());
         System.out.printf("data: %d training, %d validation, %d test records; %d batches per epoch%n", run.splits().train().size(),

@@ -14,12 +14,15 @@ import com.google.gson.JsonObject;
 import llm.data.Batch;
 import llm.data.DataLoader;
 import llm.data.EpochBatches;
+import llm.device.Accelerator;
+import llm.device.DeviceTrainer;
 import llm.formats.AtomicFile;
 import llm.generation.Generator;
 import llm.generation.SamplingOptions;
 import llm.gpt.GPTModel;
 import llm.lora.LinearWithLoRA;
 import llm.optim.AdamW;
+import llm.pretraining.DeviceStepEngine;
 import llm.pretraining.GPTCheckpoints;
 import llm.pretraining.LanguageModelLoss;
 import llm.pretraining.PretrainedModel;
@@ -81,6 +84,7 @@ public final class InstructionRun {
     private final int context;
     private final int endOfText;
     private final DataParallel parallel;
+    private Accelerator accelerator;
 
     /** Reads {@code data} and prepares {@code base} (LoRA attached when asked); nothing is written yet. */
     public InstructionRun(PretrainedModel base, Path data, Settings s) throws IOException {
@@ -116,6 +120,19 @@ public final class InstructionRun {
         return model;
     }
 
+    /**
+     * Takes every step on {@code accelerator} ({@code --device gpu}): the whole model trains on the device, its
+     * batches padded to the context with ignored targets. Refused, before any work, with LoRA (the adapters are not on
+     * the device), with dropout, and across processes.
+     */
+    public InstructionRun onDevice(Accelerator accelerator) {
+        if (settings.loraRank() > 0) throw new IllegalArgumentException("--device gpu trains every weight; LoRA adapters are not on the device: drop --lora-rank");
+        if (model.config().dropRate() != 0f) throw new IllegalArgumentException("--device gpu trains without dropout; the base model's rate is " + model.config().dropRate());
+        if (parallel.worldSize() > 1) throw new IllegalArgumentException("--device gpu trains in one process: drop --distributed");
+        this.accelerator = accelerator;
+        return this;
+    }
+
     public InstructionData.Splits splits() {
         return splits;
     }
@@ -139,7 +156,13 @@ public final class InstructionRun {
         String samplePrompt = settings.template().formatInput(splits.validation().get(0));
         trainer.sampler(() -> respond(samplePrompt, 35));
         trainer.listener(listener);
-        trainer.run();
+        DeviceTrainer device = accelerator == null ? null : accelerator.trainer(model, settings.batch(), context, settings.weightDecay());
+        try {
+            if (device != null) trainer.engine(new DeviceStepEngine(device, model, optimizer, context));
+            trainer.run();
+        } finally {
+            if (device != null) device.close();
+        }
         if (!trainer.isLeader()) return trainer.history();           // rank 0 writes for the job
         LinearWithLoRA.mergeAll(model);
         model.eval();

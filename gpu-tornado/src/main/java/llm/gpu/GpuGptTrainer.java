@@ -19,7 +19,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * forward pass (a graph per block), the head and the cross-entropy with its gradient, the backward pass (a graph per
  * block) and the embeddings' gradients, then gradient-norm clipping and AdamW; only the batch's token ids and
  * targets go in, with the step's AdamW scalars, and the loss and the gradient norm come out. A tied head (GPT-2's)
- * adds its gradient to the token embedding's.
+ * adds its gradient to the token embedding's. Targets of -100 do not count (instruction fine-tuning's padding).
  *
  * <p>No dropout: the device trains a model whose dropout rate is 0 (the constructor says so otherwise).
  *
@@ -29,12 +29,15 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class GpuGptTrainer implements DeviceTrainer {
     /** AdamW's betas and epsilon: PyTorch's defaults, as {@code llm.optim.AdamW}. */
     static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+    /** A target that does not count (padding, Book §7.3), as PyTorch's {@code ignore_index}. */
+    public static final int IGNORE_INDEX = -100;
 
     private final GPTConfig cfg;
     private final int b, t, n;
     private final double weightDecay;
     private final PackedParameters layout;
-    private final FloatArray params, grads, acts, moments1, moments2, adamScalars, norm, losses, evalLosses;
+    private final FloatArray params, grads, acts, moments1, moments2, adamScalars, norm, losses, evalLosses, lossScale;
+    private int counted;                                       // rows of the batch whose target is not ignored
     private final IntArray ids, targets;
     private final GraphChain chain;
     private final int lastForward, evalGraph;
@@ -73,6 +76,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
         norm = zeros(3);
         losses = zeros(n);
         evalLosses = zeros(n);
+        lossScale = zeros(1);
         ids = new IntArray(n);
         targets = new IntArray(n);
 
@@ -125,9 +129,9 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
         // ---- the head, the loss and its gradient
         int xLast = blocks[layers - 1].xOut;
-        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, losses);
+        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale), xLast, lnf, statsf, logits, losses);
         g = chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, losses);
-        g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, 1f / n);
+        g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, lossScale);
         // a tied head's weight gradient is written first: the embedding's backward adds to it at the end
         mmWeight("dhead", logits, lnf, layout.head(), n, v, c);
         mmInput("dlnf", logits, layout.head(), s.dln, n, v, c);
@@ -270,19 +274,25 @@ public final class GpuGptTrainer implements DeviceTrainer {
         if (inputs.length != n || next.length != n) {
             throw new IllegalArgumentException("the device step takes " + b + " x " + t + " = " + n + " token ids, got " + inputs.length + " and " + next.length);
         }
+        counted = 0;
         for (int i = 0; i < n; i++) {
-            if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize() || next[i] < 0 || next[i] >= cfg.vocabSize()) {
+            boolean ignored = next[i] == IGNORE_INDEX;
+            if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize() || (!ignored && (next[i] < 0 || next[i] >= cfg.vocabSize()))) {
                 throw new IllegalArgumentException("token id at " + i + " (" + inputs[i] + " -> " + next[i] + ") is outside the vocabulary of " + cfg.vocabSize());
             }
+            if (!ignored) counted++;
             ids.set(i, inputs[i]);
             targets.set(i, next[i]);
         }
+        if (counted == 0) throw new IllegalArgumentException("every target of the batch is ignored (" + IGNORE_INDEX + "): there is nothing to learn from");
+        lossScale.set(0, 1f / counted);
     }
 
+    /** The mean over the rows counted (an ignored row's loss is 0), as PyTorch's {@code cross_entropy} with {@code ignore_index}. */
     private double mean(FloatArray a) {
         double total = 0;
         for (int i = 0; i < n; i++) total += a.get(i);
-        return total / n;
+        return total / counted;
     }
 
     @Override

@@ -255,24 +255,29 @@ public final class KernelChecks {
                 Math.max(worst(mean, java.util.Arrays.copyOf(st, rows)), worst(rstd, java.util.Arrays.copyOfRange(st, rows, 2 * rows))));
     }
 
-    /** Cross-entropy forward (the mean loss) and backward (dlogits) against {@code CrossEntropyKernels}. */
+    /**
+     * Cross-entropy forward (the mean loss) and backward (dlogits) against {@code CrossEntropyKernels}, with every
+     * fifth row's target -100 (ignored, as padding is in instruction fine-tuning).
+     */
     public static double crossEntropy(int rows, int v, long seed) {
         Random rng = new Random(seed);
         float[] logits = random(rng, rows * v, 3f);
         int[] targets = new int[rows];
-        for (int r = 0; r < rows; r++) targets[r] = rng.nextInt(v);
+        for (int r = 0; r < rows; r++) targets[r] = r % 5 == 4 ? -100 : rng.nextInt(v);
         float[] probs = new float[rows * v];
         var sum = CrossEntropyKernels.forward(logits, 0, targets, -100, probs, rows, v, Parallelism.SINGLE);
-        CrossEntropyKernels.backward(probs, targets, -100, 1f / rows, rows, v, Parallelism.SINGLE);   // probs now hold dlogits
-        FloatArray dl = padded(logits), dLoss = new FloatArray(rows);
+        CrossEntropyKernels.backward(probs, targets, -100, 1f / sum.count(), rows, v, Parallelism.SINGLE);   // probs now hold dlogits
+        FloatArray dl = padded(logits), dLoss = new FloatArray(rows), scale = new FloatArray(1);
+        scale.set(0, 1f / sum.count());
         IntArray dt = IntArray.fromArray(targets);
-        run(new TaskGraph("ce").transferToDevice(DataTransferMode.EVERY_EXECUTION, dl, dt)
+        run(new TaskGraph("ce").transferToDevice(DataTransferMode.EVERY_EXECUTION, dl, dt, scale)
                 .task("f", RowKernels::crossEntropyForward, dl, PAD, dt, dLoss, rows, v)
-                .task("b", RowKernels::crossEntropyBackward, dl, PAD, dt, rows, v, 1f / rows)
+                .task("b", RowKernels::crossEntropyBackward, dl, PAD, dt, rows, v, scale)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, dLoss, dl));
-        double mean = 0;
-        for (float l : dLoss.toHeapArray()) mean += l;
-        mean /= rows;
-        return Math.max(Math.abs(sum.mean() - mean) / (1 + Math.abs(sum.mean())), worst(probs, unpadded(dl, rows * v)));
+        double total = 0;
+        for (float l : dLoss.toHeapArray()) total += l;
+        double mean = total / sum.count();
+        float[] grads = unpadded(dl, rows * v);
+        return Math.max(Math.abs(sum.mean() - mean) / (1 + Math.abs(sum.mean())), worst(probs, grads));
     }
 }

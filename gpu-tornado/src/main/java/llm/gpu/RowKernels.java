@@ -77,28 +77,37 @@ public final class RowKernels {
 
     /**
      * Per row of the logits at {@code a[off..]}: {@code loss = log Σ exp(x) - x[target]} into {@code losses}, and the
-     * softmax written over the logits, in place (llm.c's fused classifier), for the backward.
+     * softmax written over the logits, in place (llm.c's fused classifier), for the backward. A row whose target is
+     * negative (PyTorch's {@code ignore_index}, -100: padding, Book §7.3) has loss 0.
      */
     public static void crossEntropyForward(FloatArray a, int off, IntArray targets, FloatArray losses, int rows, int v) {
         for (@Parallel int r = 0; r < rows; r++) {
-            int base = off + r * v;
+            int base = off + r * v, t = targets.get(r);
             float max = a.get(base);
             for (int j = 1; j < v; j++) max = TornadoMath.max(max, a.get(base + j));
             float sum = 0f;
             for (int j = 0; j < v; j++) sum += TornadoMath.exp(a.get(base + j) - max);
-            losses.set(r, max + TornadoMath.log(sum) - a.get(base + targets.get(r)));
+            float loss = 0f;
+            if (t >= 0) loss = max + TornadoMath.log(sum) - a.get(base + t);
+            losses.set(r, loss);
             for (int j = 0; j < v; j++) a.set(base + j, TornadoMath.exp(a.get(base + j) - max) / sum);
         }
     }
 
-    /** In place over the softmax at {@code a[off..]}: {@code dlogits = (softmax - onehot(target)) · scale}, {@code scale} = upstream gradient / rows counted. */
-    public static void crossEntropyBackward(FloatArray a, int off, IntArray targets, int rows, int v, float scale) {
+    /**
+     * In place over the softmax at {@code a[off..]}: {@code dlogits = (softmax - onehot(target)) · scale[0]}, where
+     * the host sets {@code scale[0]} = upstream gradient / rows counted (rows can be ignored, so it varies by batch);
+     * an ignored row's gradient is 0.
+     */
+    public static void crossEntropyBackward(FloatArray a, int off, IntArray targets, int rows, int v, FloatArray scale) {
         for (@Parallel int r = 0; r < rows; r++) {
             int base = off + r * v, t = targets.get(r);
+            float s = scale.get(0);
+            if (t < 0) s = 0f;
             for (int j = 0; j < v; j++) {
                 float g = a.get(base + j);
                 if (j == t) g = g - 1f;
-                a.set(base + j, g * scale);
+                a.set(base + j, g * s);
             }
         }
     }

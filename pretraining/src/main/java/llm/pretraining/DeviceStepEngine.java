@@ -1,5 +1,6 @@
 package llm.pretraining;
 
+import llm.autograd.fused.CrossEntropy;
 import llm.data.Batch;
 import llm.device.DeviceTrainer;
 import llm.gpt.GPTModel;
@@ -16,18 +17,38 @@ public final class DeviceStepEngine implements StepEngine<Batch> {
     private final DeviceTrainer device;
     private final GPTModel model;
     private final Optimizer optimizer;
+    private final int context;
 
-    /** Continues from {@code optimizer}'s state (its moments and step count: zero for a new run). */
-    public DeviceStepEngine(DeviceTrainer device, GPTModel model, Optimizer optimizer) {
+    /**
+     * Continues from {@code optimizer}'s state (its moments and step count: zero for a new run). The device takes
+     * batches of {@code context} tokens; shorter ones (instruction fine-tuning pads each batch to its longest
+     * sequence) are padded at the end with targets of -100, which change no loss or gradient: later positions never
+     * reach earlier ones through causal attention, and ignored targets do not count.
+     */
+    public DeviceStepEngine(DeviceTrainer device, GPTModel model, Optimizer optimizer, int context) {
         this.device = device;
         this.model = model;
         this.optimizer = optimizer;
+        this.context = context;
         device.resumeFrom(optimizer.steps(), optimizer.state());
     }
 
     @Override
     public Outcome step(Batch batch, double lr, double clipNorm) {
-        DeviceTrainer.Step s = device.step(batch.inputs().toArray(), batch.targets().toArray(), lr, clipNorm);
+        int b = batch.inputs().dim(0), t = batch.inputs().dim(1);
+        if (t > context) throw new IllegalArgumentException("a batch of " + t + " tokens per row does not fit the device step's " + context);
+        int[] x = batch.inputs().toArray(), y = batch.targets().toArray();
+        if (t < context) {
+            int[] px = new int[b * context], py = new int[b * context];
+            java.util.Arrays.fill(py, CrossEntropy.IGNORE_INDEX);
+            for (int r = 0; r < b; r++) {
+                System.arraycopy(x, r * t, px, r * context, t);
+                System.arraycopy(y, r * t, py, r * context, t);
+            }
+            x = px;
+            y = py;
+        }
+        DeviceTrainer.Step s = device.step(x, y, lr, clipNorm);
         return new Outcome(s.loss(), s.gradNorm());
     }
 

@@ -176,7 +176,7 @@ public final class PretrainingRun {
         }
         if (settings.accumulate() != 1) throw new IllegalArgumentException("--device gpu trains without gradient accumulation: drop --accumulate " + settings.accumulate());
         device = accelerator.trainer(model, settings.batch(), settings.model().contextLength(), settings.weightDecay());
-        trainer.engine(new DeviceStepEngine(device, model, trainer.optimizer()));
+        trainer.engine(new DeviceStepEngine(device, model, trainer.optimizer(), settings.model().contextLength()));
         return this;
     }
 
