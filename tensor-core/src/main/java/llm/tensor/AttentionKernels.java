@@ -36,16 +36,16 @@ public final class AttentionKernels {
         return keep;
     }
 
-    /** {@link #forward} for every head, heads in parallel. */
+    /** {@link #forwardBlocked} for every head, heads in parallel (each head's products on one thread). */
     public static void forwardAll(float[] q, float[] k, float[] v, boolean[] keep, float keepScale, float[] out, float[] lse,
                                   int heads, int t, int hs, Parallelism par) {
-        par.forEach(heads, h -> forward(q, k, v, keep, keepScale, out, lse, h, t, hs));
+        par.forEach(heads, h -> forwardBlocked(q, k, v, keep, keepScale, out, lse, h, t, hs));
     }
 
-    /** {@link #backward} for every head, heads in parallel ({@code dq, dk, dv} zeroed by the caller). */
+    /** {@link #backwardBlocked} for every head, heads in parallel ({@code dq, dk, dv} zeroed by the caller). */
     public static void backwardAll(float[] q, float[] k, float[] v, boolean[] keep, float keepScale, float[] out, float[] lse,
                                    float[] dout, float[] dq, float[] dk, float[] dv, int heads, int t, int hs, Parallelism par) {
-        par.forEach(heads, h -> backward(q, k, v, keep, keepScale, out, lse, dout, dq, dk, dv, h, t, hs));
+        par.forEach(heads, h -> backwardBlocked(q, k, v, keep, keepScale, out, lse, dout, dq, dk, dv, h, t, hs));
     }
 
     /** Reference forward of one head: scores, softmax, weighted sum, one query row at a time. */
@@ -180,6 +180,98 @@ public final class AttentionKernels {
                 DotKernels.axpy(ds, k, kj, dq, qi, hs);
                 DotKernels.axpy(ds, q, qi, dk, kj, hs);
             }
+        }
+    }
+
+    // ---- Blocked: the products as matrix products (FlashAttention's tiles, with the GEMM's micro-kernel) ----
+
+    /** Query rows per tile: a tile's scores {@code (ROWS, keys)} are one matrix product with the keys it can see. */
+    static final int ROWS = 64;
+
+    /** Two {@code (ROWS, T)} scratch tiles per thread (scores and their gradients), grown on demand. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scratch(int n) {
+        float[] s = SCRATCH.get();
+        if (s.length < n) {
+            s = new float[n];
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /**
+     * One head, the same contract as {@link #forward}, computed a tile of {@value #ROWS} query rows at a time as
+     * matrix products: the scores {@code S = Q_tile·K[0..last]ᵀ} (keys past the tile's last row are never needed:
+     * causal), each row's softmax with its dropout factors written into {@code S}, then {@code O_tile = P·V}. The
+     * dot products of the online version ({@link #forward}) cost a horizontal sum each (64 numbers at a time for
+     * GPT-2's heads); here they become the GEMM's fused multiply-adds. Rows of {@code S} beyond the diagonal are set
+     * to 0 so the product with {@code V} ignores them.
+     */
+    public static void forwardBlocked(float[] q, float[] k, float[] v, boolean[] keep, float keepScale, float[] out, float[] lse,
+                                      int head, int t, int hs) {
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        int base = head * t * hs;
+        float[] s = scratch(ROWS * t);
+        for (int i0 = 0; i0 < t; i0 += ROWS) {
+            int rows = Math.min(ROWS, t - i0), keys = i0 + rows;      // this tile sees keys 0 .. i0 + rows - 1
+            // S (rows, keys) = Q[i0..] (rows, hs) · K (keys, hs)ᵀ, leading dimension `keys`
+            Gemm.gemm(rows, keys, hs, q, base + i0 * hs, hs, 1, k, base, 1, hs, s, 0, keys, false, Parallelism.SINGLE);
+            for (int r = 0; r < rows; r++) {
+                int i = i0 + r, row = r * keys, maskRow = (head * t + i) * t;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j <= i; j++) max = Math.max(max, s[row + j] * scale);
+                float sum = 0f;
+                for (int j = 0; j <= i; j++) {
+                    float p = (float) Math.exp(s[row + j] * scale - max);
+                    s[row + j] = p;
+                    sum += p;                                          // dropped weights still count in the softmax
+                }
+                float inv = 1f / sum;
+                for (int j = 0; j <= i; j++) s[row + j] *= inv * factor(keep, keepScale, maskRow + j);
+                Arrays.fill(s, row + i + 1, row + keys, 0f);
+                lse[head * t + i] = max + (float) Math.log(sum);
+            }
+            // O[i0..] (rows, hs) = P (rows, keys) · V (keys, hs)
+            Gemm.gemm(rows, hs, keys, s, 0, keys, 1, v, base, hs, 1, out, base + i0 * hs, hs, false, Parallelism.SINGLE);
+        }
+    }
+
+    /**
+     * One head's gradients, the same contract as {@link #backward}, a tile of query rows at a time: the scores
+     * again ({@code S = Q_tile·Kᵀ}, the probabilities {@code p = exp(s·scale - L)}), {@code dP = dO_tile·Vᵀ}, then
+     * per weight {@code ds = p (m·dp - D_i)·scale} and {@code m·p}, and four products add to the gradients:
+     * {@code dV += (m·P)ᵀ·dO_tile}, {@code dQ_tile += dS·K}, {@code dK += dSᵀ·Q_tile}.
+     */
+    public static void backwardBlocked(float[] q, float[] k, float[] v, boolean[] keep, float keepScale, float[] out, float[] lse,
+                                       float[] dout, float[] dq, float[] dk, float[] dv, int head, int t, int hs) {
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        int base = head * t * hs;
+        float[] s = scratch(2 * ROWS * t);
+        int dpAt = ROWS * t;                                           // dP, then dS, in the second half
+        for (int i0 = 0; i0 < t; i0 += ROWS) {
+            int rows = Math.min(ROWS, t - i0), keys = i0 + rows;
+            Gemm.gemm(rows, keys, hs, q, base + i0 * hs, hs, 1, k, base, 1, hs, s, 0, keys, false, Parallelism.SINGLE);
+            Gemm.gemm(rows, keys, hs, dout, base + i0 * hs, hs, 1, v, base, 1, hs, s, dpAt, keys, false, Parallelism.SINGLE);
+            for (int r = 0; r < rows; r++) {
+                int i = i0 + r, row = r * keys, qi = base + i * hs, maskRow = (head * t + i) * t;
+                float li = lse[head * t + i];
+                float di = DotKernels.dot(dout, qi, out, qi, hs);
+                for (int j = 0; j <= i; j++) {
+                    float p = (float) Math.exp(s[row + j] * scale - li);
+                    float m = factor(keep, keepScale, maskRow + j);
+                    s[dpAt + row + j] = p * (m * s[dpAt + row + j] - di) * scale;   // ds
+                    s[row + j] = m * p;                                              // the weight dO_i reaches V_j with
+                }
+                Arrays.fill(s, row + i + 1, row + keys, 0f);
+                Arrays.fill(s, dpAt + row + i + 1, dpAt + row + keys, 0f);
+            }
+            // dV (keys, hs) += (m·P)ᵀ (keys, rows) · dO[i0..] (rows, hs)
+            Gemm.gemm(keys, hs, rows, s, 0, 1, keys, dout, base + i0 * hs, hs, 1, dv, base, hs, true, Parallelism.SINGLE);
+            // dQ[i0..] (rows, hs) += dS (rows, keys) · K (keys, hs)
+            Gemm.gemm(rows, hs, keys, s, dpAt, keys, 1, k, base, hs, 1, dq, base + i0 * hs, hs, true, Parallelism.SINGLE);
+            // dK (keys, hs) += dSᵀ (keys, rows) · Q[i0..] (rows, hs)
+            Gemm.gemm(keys, hs, rows, s, dpAt, 1, keys, q, base + i0 * hs, hs, 1, dk, base, hs, true, Parallelism.SINGLE);
         }
     }
 }

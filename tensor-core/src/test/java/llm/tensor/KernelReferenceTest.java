@@ -154,28 +154,38 @@ class KernelReferenceTest {
         });
     }
 
-    /** The online-softmax attention against the textbook order (all scores, softmax, weighted sum), with and without dropout. */
+    /**
+     * The online-softmax and the blocked attention against the textbook order (all scores, softmax, weighted sum),
+     * with and without dropout; up to 150 positions, so that the blocked version's tiles of 64 query rows end inside
+     * a sequence and at its end.
+     */
     @Test
     void attentionKernelsMatchTheReference() {
-        qt().withExamples(60).forAll(integers().between(1, 20), integers().between(1, 20), integers().between(0, 1), longs().all())
+        qt().withExamples(60).forAll(integers().between(1, 150), integers().between(1, 20), integers().between(0, 1), longs().all())
                 .checkAssert((t, hs, dropout, seed) -> {
                     int heads = 3, n = heads * t * hs;
                     float[] q = random(seed, n), k = random(seed + 1, n), v = random(seed + 2, n), dout = random(seed + 3, n);
                     boolean[] keep = dropout == 1 ? AttentionKernels.dropoutMask(heads * t * t, 0.3f, new SeededRandom(seed)) : null;
                     float keepScale = 1f / 0.7f;
                     float[] out1 = new float[n], out2 = new float[n], lse1 = new float[heads * t], lse2 = new float[heads * t];
+                    float[] out3 = new float[n], lse3 = new float[heads * t];
                     float[][] grads1 = {new float[n], new float[n], new float[n]}, grads2 = {new float[n], new float[n], new float[n]};
+                    float[][] grads3 = {new float[n], new float[n], new float[n]};
                     for (int h = 0; h < heads; h++) {
                         AttentionKernels.forwardReference(q, k, v, keep, keepScale, out1, lse1, h, t, hs);
                         AttentionKernels.forward(q, k, v, keep, keepScale, out2, lse2, h, t, hs);
+                        AttentionKernels.forwardBlocked(q, k, v, keep, keepScale, out3, lse3, h, t, hs);
                         AttentionKernels.backwardReference(q, k, v, keep, keepScale, lse1, dout, grads1[0], grads1[1], grads1[2], h, t, hs);
                         AttentionKernels.backward(q, k, v, keep, keepScale, out2, lse2, dout, grads2[0], grads2[1], grads2[2], h, t, hs);
+                        AttentionKernels.backwardBlocked(q, k, v, keep, keepScale, out3, lse3, dout, grads3[0], grads3[1], grads3[2], h, t, hs);
                     }
-                    assertClose(out1, out2, 2e-5f, "out");
-                    assertClose(lse1, lse2, 2e-5f, "lse");
-                    assertClose(grads1[0], grads2[0], 5e-5f, "dq");
-                    assertClose(grads1[1], grads2[1], 5e-5f, "dk");
-                    assertClose(grads1[2], grads2[2], 5e-5f, "dv");
+                    for (float[] o : new float[][] {out2, out3}) assertClose(out1, o, 2e-5f, "out");
+                    for (float[] l : new float[][] {lse2, lse3}) assertClose(lse1, l, 2e-5f, "lse");
+                    for (float[][] g : new float[][][] {grads2, grads3}) {
+                        assertClose(grads1[0], g[0], 5e-5f, "dq");
+                        assertClose(grads1[1], g[1], 5e-5f, "dk");
+                        assertClose(grads1[2], g[2], 5e-5f, "dv");
+                    }
                 });
     }
 
