@@ -65,9 +65,11 @@ public final class TrainBench {
         double[] sorted = times.clone();
         Arrays.sort(sorted);
         double median = sorted[steps / 2];
-        System.out.printf("java, threads %d, batch %d x %d: median step %.3f s, %.1f tokens/s (forward %.2f s, backward %.2f s, AdamW %.2f s per step), steps %s, peak RSS %.2f GB%n",
-                Parallelism.DEFAULT.threads(), b, t, median, b * t / median, phases[0] / steps, phases[1] / steps, phases[2] / steps,
-                Arrays.toString(times), peakRssGigabytes());
+        double flops = ModelFlops.trainingStep(cfg, b, t);
+        System.out.printf("java, threads %d, batch %d x %d: median step %.3f s, %.1f tokens/s, %.0f model GFLOP per step = %.1f GFLOP/s "
+                        + "(forward %.2f s, backward %.2f s, AdamW %.2f s per step), steps %s, peak RSS %.2f GB%n",
+                Parallelism.DEFAULT.threads(), b, t, median, b * t / median, flops / 1e9, flops / median / 1e9, phases[0] / steps, phases[1] / steps,
+                phases[2] / steps, Arrays.toString(times), peakRssGigabytes());
     }
 
     /** VmHWM of /proc/self/status: the most resident memory the process has had (Linux). */

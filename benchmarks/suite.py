@@ -1,0 +1,94 @@
+"""The side-by-side suite of issue 16, one command, one table: the machine's FMA peak (measured in the same run),
+then GPT-2 124M training steps, ours (`llm.bench.TrainBench`) and PyTorch's (`torch_train.py`) alternated for each
+setting, and our GEMM against numpy's OpenBLAS on GPT-2's shapes (`matmul_side_by_side.py`). Prints a Markdown
+table: medians with the range over the rounds, the ratio to the peer per round, and MFU (model FLOPs of a step,
+`llm.bench.ModelFlops`, over the step time times the FMA peak of that many threads).
+
+    python3 benchmarks/suite.py [rounds] [steps]        # defaults 3 rounds of 3 timed steps; about 25 minutes
+
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which this workplace sets for old OpenBLAS builds, are removed for numpy's
+runs so that OpenBLAS picks its best kernel for the CPU (SkylakeX on AVX-512). Needs benchmarks/target/benchmarks.jar
+(`mvn -B -q package -DskipTests -pl benchmarks -am`), torch and numpy. The tests never need Python.
+"""
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+JAVA = os.environ.get("JAVA25", "/usr/lib/jvm/temurin-25-jdk-amd64") + "/bin/java"
+JAR = os.path.join(HERE, "target", "benchmarks.jar")
+SETTINGS = [(1, 4, 64), (2, 4, 64), (1, 4, 256), (2, 4, 256)]          # threads, batch, tokens
+
+
+def java(cls, *args, threads=2, heap="8g"):
+    cmd = [JAVA, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", f"-Dllm.threads={threads}", f"-Xmx{heap}", "-cp", JAR, cls, *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def peer_env(threads):
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    env["OPENBLAS_NUM_THREADS"] = str(threads)
+    return env
+
+
+def fma_peaks():
+    out = java("llm.bench.FmaPeak", 2)
+    one = float(re.search(r"1 thread ([\d.]+)", out).group(1))
+    two = float(re.search(r"2 threads ([\d.]+)", out).group(1))
+    return {1: one, 2: two}
+
+
+def ours(threads, b, t, steps):
+    out = java("llm.bench.TrainBench", b, t, steps, threads=threads)
+    m = re.search(r"median step ([\d.]+) s, ([\d.]+) tokens/s, (\d+) model GFLOP.*peak RSS ([\d.]+) GB", out)
+    return float(m.group(2)), float(m.group(3)), float(m.group(4))
+
+
+def torch(threads, b, t, steps):
+    out = subprocess.run([sys.executable, os.path.join(HERE, "torch_train.py"), str(threads), str(b), str(t), str(steps)],
+                         capture_output=True, text=True, check=True, cwd=HERE, env=peer_env(threads)).stdout
+    m = re.search(r"([\d.]+) tokens/s.*peak RSS ([\d.]+) GB", out)
+    return float(m.group(1)), float(m.group(2))
+
+
+def spread(xs):
+    return f"{statistics.median(xs):.1f} ({min(xs):.1f}–{max(xs):.1f})"
+
+
+def main():
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    isa = "AVX-512" if "avx512f" in open("/proc/cpuinfo").read() else "AVX2"
+    peaks = fma_peaks()
+    print(f"machine: {cpu}, {isa}, {os.cpu_count()} cores; FMA peak measured: 1 thread {peaks[1]:.0f} GFLOP/s, 2 threads {peaks[2]:.0f} GFLOP/s\n")
+    print("| GPT-2 124M training step | ours tokens/s | PyTorch tokens/s | ratio (per round) | ours MFU | peak RSS ours / PyTorch (GB) |")
+    print("|---|---|---|---|---|---|")
+    for threads, b, t in SETTINGS:
+        o, p, r, mfu, mo, mp = [], [], [], [], [], []
+        for _ in range(rounds):
+            tok, gflop, rss = ours(threads, b, t, steps)
+            ptok, prss = torch(threads, b, t, steps)
+            o.append(tok); p.append(ptok); r.append(tok / ptok); mo.append(rss); mp.append(prss)
+            mfu.append(gflop * tok / (b * t) / peaks[threads])
+        print(f"| {b} × {t}, {threads} thread{'s' if threads > 1 else ''} | {spread(o)} | {spread(p)} | **{statistics.median(r):.2f}** "
+              f"({min(r):.2f}–{max(r):.2f}) | **{statistics.median(mfu):.2f}** ({min(mfu):.2f}–{max(mfu):.2f}) | {max(mo):.1f} / {max(mp):.1f} |", flush=True)
+    print("\n| GEMM (shape M×K×N:layout) | threads | ours GFLOP/s | OpenBLAS GFLOP/s | ratio | ours / FMA peak |")
+    print("|---|---|---|---|---|---|")
+    for threads in (1, 2):
+        out = subprocess.run([sys.executable, os.path.join(HERE, "matmul_side_by_side.py"), str(threads), str(rounds)], capture_output=True,
+                             text=True, check=True, cwd=HERE, env=peer_env(threads)).stdout
+        for line in out.splitlines():
+            row = json.loads(line)
+            print(f"| {row['shape']} | {threads} | {row['java_gflops']} ({row['java_min']}–{row['java_max']}) | {row['numpy_gflops']} "
+                  f"({row['numpy_min']}–{row['numpy_max']}) | **{row['ratio']:.2f}** ({row['ratio_min']:.2f}–{row['ratio_max']:.2f}) | "
+                  f"{row['java_gflops'] / peaks[threads]:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
