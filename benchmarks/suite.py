@@ -23,8 +23,13 @@ JAR = os.path.join(HERE, "target", "benchmarks.jar")
 SETTINGS = [(1, 4, 64), (2, 4, 64), (1, 4, 256), (2, 4, 256)]          # threads, batch, tokens
 
 
-def java(cls, *args, threads=2, heap="8g"):
-    cmd = [JAVA, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", f"-Dllm.threads={threads}", f"-Xmx{heap}", "-cp", JAR, cls, *map(str, args)]
+# G1 with a 5 GB heap: the step's live set is about 4.5 GB, and G1 does not grow the heap to its limit before
+# collecting (ParallelGC needs -Xmx8g for the same step, and its process then holds 7.6-7.8 GB)
+JVM_OPTS = os.environ.get("SUITE_JAVA_OPTS", "-XX:+UseG1GC -Xmx5g").split()
+
+
+def java(cls, *args, threads=2):
+    cmd = [JAVA, "--add-modules", "jdk.incubator.vector", *JVM_OPTS, f"-Dllm.threads={threads}", "-cp", JAR, cls, *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
@@ -66,7 +71,8 @@ def main():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     isa = "AVX-512" if "avx512f" in open("/proc/cpuinfo").read() else "AVX2"
     peaks = fma_peaks()
-    print(f"machine: {cpu}, {isa}, {os.cpu_count()} cores; FMA peak measured: 1 thread {peaks[1]:.0f} GFLOP/s, 2 threads {peaks[2]:.0f} GFLOP/s\n")
+    print(f"machine: {cpu}, {isa}, {os.cpu_count()} cores; FMA peak measured: 1 thread {peaks[1]:.0f} GFLOP/s, 2 threads {peaks[2]:.0f} GFLOP/s; "
+          f"ours with {' '.join(JVM_OPTS)}, {rounds} rounds of {steps} timed steps\n")
     print("| GPT-2 124M training step | ours tokens/s | PyTorch tokens/s | ratio (per round) | ours MFU | peak RSS ours / PyTorch (GB) |")
     print("|---|---|---|---|---|---|")
     for threads, b, t in SETTINGS:
