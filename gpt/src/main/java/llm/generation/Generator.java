@@ -5,7 +5,6 @@ import java.util.function.IntConsumer;
 
 import llm.attention.KVCache;
 import llm.autograd.Grad;
-import llm.autograd.Tensor;
 import llm.gpt.GPTModel;
 import llm.tensor.IntNDArray;
 import llm.tensor.SeededRandom;
@@ -43,24 +42,8 @@ public final class Generator {
     public static int[] generate(GPTModel model, int[] prompt, int maxNewTokens, int contextSize, SamplingOptions options,
                                  IntConsumer onToken, boolean useCache) {
         int window = Math.min(contextSize, model.config().contextLength());
-        if (useCache) return generate(new ModelDecoder(model, window), prompt, maxNewTokens, options, onToken);
-        checkArguments(prompt, maxNewTokens);
-        SeededRandom rng = new SeededRandom(options.seed());
-        int[] ids = Arrays.copyOf(prompt, prompt.length + Math.min(maxNewTokens, 1024));
-        int n = prompt.length;
-        try (var off = Grad.off()) {
-            float[] last = lastLogits(model, ids, n, window);
-            for (int step = 0; step < maxNewTokens; step++) {
-                int next = NextToken.choose(last, options, rng);
-                if (next == options.eosId()) break;
-                if (n == ids.length) ids = Arrays.copyOf(ids, (int) Math.min(Integer.MAX_VALUE - 8, 2L * n));
-                ids[n++] = next;
-                onToken.accept(next);
-                if (step == maxNewTokens - 1) break;
-                last = lastLogits(model, ids, n, window);
-            }
-        }
-        return Arrays.copyOf(ids, n);
+        Decoder decoder = useCache ? new ModelDecoder(model, window) : new WindowDecoder(model, window);
+        return generate(decoder, prompt, maxNewTokens, options, onToken);
     }
 
     /**
@@ -170,13 +153,5 @@ public final class Generator {
         float[][] out = new float[b][];
         for (int r = 0; r < b; r++) out[r] = logits.select(0, r).toArray();
         return out;
-    }
-
-    /** The book's way: the whole window through the model, the last position's logits. */
-    private static float[] lastLogits(GPTModel model, int[] ids, int n, int window) {
-        int start = Math.max(0, n - window);
-        int[] context = Arrays.copyOfRange(ids, start, n);
-        Tensor logits = model.forward(IntNDArray.of(context, 1, context.length));      // (1, T, V)
-        return logits.data().select(0, 0).select(0, context.length - 1).toArray();     // (V)
     }
 }
