@@ -64,7 +64,12 @@ class DeviceStepEngineTest {
 
         @Override
         public double loss(int[] inputs, int[] targets) {
-            throw new UnsupportedOperationException("the trainer evaluates on the CPU");
+            own.eval();
+            try (var off = llm.autograd.Grad.off()) {
+                return LanguageModelLoss.of(own).loss(new Batch(IntNDArray.of(inputs, b, t), IntNDArray.of(targets, b, t))).item();
+            } finally {
+                own.train();
+            }
         }
 
         @Override
