@@ -292,6 +292,8 @@ public final class Trainer<B> {
     /**
      * Computes every step with {@code engine} instead of autograd and the optimiser (set it after a restore: a device
      * engine copies the restored weights and state to the device). It trains without accumulation and in one process.
+     * The loop syncs the engine before its evaluations, samples and checkpoints; {@link #evaluate()} or
+     * {@link #saveCheckpoint()} called from outside the loop see the state of the last sync.
      */
     public Trainer<B> engine(StepEngine<B> engine) {
         if (options.accumulate() != 1) throw new IllegalArgumentException("a step engine trains without gradient accumulation (accumulate is " + options.accumulate() + ")");
@@ -363,7 +365,11 @@ public final class Trainer<B> {
         return total;
     }
 
-    /** A step on the {@link StepEngine}: the same checks and report as the autograd step. */
+    /**
+     * A step on the {@link StepEngine}: the same checks and report as the autograd step. A device has applied its
+     * update by the time a non-finite loss or norm comes back; the trainer's model and its checkpoint still hold the
+     * last synced state, which is what the divergence message's "last good checkpoint" names.
+     */
     private double engineStep(long started, double lr) {
         B batch = data.next();
         long inStep = tokens.applyAsLong(batch);
