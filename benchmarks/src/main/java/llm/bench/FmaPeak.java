@@ -53,10 +53,7 @@ public final class FmaPeak {
         long t0 = System.nanoTime();
         start.countDown();
         for (Thread t : ts) t.join();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        float s = 0;
-        for (float v : sink) s += v;
-        if (s == 42f) System.out.print("");                              // keeps the result alive
+        double seconds = (System.nanoTime() - t0) / 1e9;                  // each loop's result is stored in sink: it cannot be dropped
         return 2.0 * 12 * F.length() * iterations * threads / seconds / 1e9;
     }
 

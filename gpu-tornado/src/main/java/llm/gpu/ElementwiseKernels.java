@@ -92,19 +92,4 @@ public final class ElementwiseKernels {
             dwpe.set(wpeOff + i, s);
         }
     }
-
-    /** One AdamW step of every element, with the scalars AdamW computes once per step (see {@code AdamWKernels}). */
-    public static void adamW(FloatArray p, FloatArray g, FloatArray m, FloatArray v, int n, float decayFactor, float oneMinusBeta1,
-                             float beta2, float oneMinusBeta2, float stepSize, float correction2Sqrt, float eps) {
-        for (@Parallel int i = 0; i < n; i++) {
-            float grad = g.get(i);
-            float param = p.get(i) * decayFactor;
-            float mi = m.get(i) + oneMinusBeta1 * (grad - m.get(i));
-            float vi = v.get(i) * beta2 + oneMinusBeta2 * (grad * grad);
-            float denom = TornadoMath.sqrt(vi) / correction2Sqrt + eps;
-            m.set(i, mi);
-            v.set(i, vi);
-            p.set(i, param + -stepSize * (mi / denom));
-        }
-    }
 }

@@ -100,7 +100,7 @@ public final class GpuGptDecoder implements Decoder {
         if (token < 0 || token >= cfg.vocabSize()) throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + cfg.vocabSize());
         state.set(0, token);
         state.set(1, length);
-        chain.run(1, chain.graphs() - 1);
+        chain.run(1, chain.currentIndex());
         length++;
         return logits.toHeapArray();
     }

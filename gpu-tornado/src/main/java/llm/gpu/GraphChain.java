@@ -63,7 +63,7 @@ final class GraphChain implements AutoCloseable {
         return graphs.get(graphs.size() - 1);
     }
 
-    /** Index of the current graph (1 is the first after the upload). */
+    /** Index of the current graph, the last one once built (1 is the first after the upload). */
     int currentIndex() {
         return graphs.size() - 1;
     }
@@ -81,11 +81,6 @@ final class GraphChain implements AutoCloseable {
         plan = new TornadoExecutionPlan(snapshots);
         results = new TornadoExecutionResult[snapshots.length];
         if (anyGrid) plan.withGridScheduler(grids);                 // TornadoVM refuses an empty scheduler
-    }
-
-    /** Graphs after the upload: 1 .. {@code graphs() - 1}. */
-    int graphs() {
-        return graphs.size();
     }
 
     /** Runs graphs {@code from} to {@code to} (inclusive) in order, uploading the shared arrays before the first run. */

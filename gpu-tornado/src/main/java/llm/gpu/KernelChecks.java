@@ -1,5 +1,6 @@
 package llm.gpu;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import llm.tensor.AdamWKernels;
@@ -135,7 +136,7 @@ public final class KernelChecks {
                 .task("f", AttentionKernel::forward, a, PAD, PAD + n, PAD + 2 * n, PAD + 3 * n, PAD + 4 * n, heads, t, hs, (float) (1.0 / Math.sqrt(hs)))
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
         float[] all = unpadded(a, 4 * n + heads * t);
-        return Math.max(worst(out, java.util.Arrays.copyOfRange(all, 3 * n, 4 * n)), worst(lse, java.util.Arrays.copyOfRange(all, 4 * n, 4 * n + heads * t)));
+        return Math.max(worst(out, Arrays.copyOfRange(all, 3 * n, 4 * n)), worst(lse, Arrays.copyOfRange(all, 4 * n, 4 * n + heads * t)));
     }
 
     /** Causal attention backward (dq, dk, dv) against {@code AttentionKernels.backwardReference}. */
@@ -158,8 +159,8 @@ public final class KernelChecks {
                 .task("kv", AttentionKernel::backwardKeyValue, a, PAD, PAD + 3 * n, pAt, dsAt, PAD + 5 * n, PAD + 6 * n, heads, t, hs)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
         float[] all = unpadded(a, 7 * n);
-        return Math.max(worst(dq, java.util.Arrays.copyOfRange(all, 4 * n, 5 * n)),
-                Math.max(worst(dk, java.util.Arrays.copyOfRange(all, 5 * n, 6 * n)), worst(dv, java.util.Arrays.copyOfRange(all, 6 * n, 7 * n))));
+        return Math.max(worst(dq, Arrays.copyOfRange(all, 4 * n, 5 * n)),
+                Math.max(worst(dk, Arrays.copyOfRange(all, 5 * n, 6 * n)), worst(dv, Arrays.copyOfRange(all, 6 * n, 7 * n))));
     }
 
     /** Bias add and bias gradient against plain loops; gradient clipping against {@code GradientClipping}'s formula. */
@@ -205,8 +206,8 @@ public final class KernelChecks {
                 .task("dp", RowKernels::layerNormBackwardParams, acts, PAD, PAD + n, meanAt, rstdAt, g, PAD, PAD + c, rows, c)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, acts, g));
         float[] grads = unpadded(g, 2 * c);
-        return Math.max(worst(dx, java.util.Arrays.copyOfRange(unpadded(acts, 3 * n), 2 * n, 3 * n)),
-                Math.max(worst(dscale, java.util.Arrays.copyOf(grads, c)), worst(dshift, java.util.Arrays.copyOfRange(grads, c, 2 * c))));
+        return Math.max(worst(dx, Arrays.copyOfRange(unpadded(acts, 3 * n), 2 * n, 3 * n)),
+                Math.max(worst(dscale, Arrays.copyOf(grads, c)), worst(dshift, Arrays.copyOfRange(grads, c, 2 * c))));
     }
 
     /** GELU forward and backward against the scalar references; the larger of the two differences. */
@@ -221,7 +222,7 @@ public final class KernelChecks {
                 .task("b", ElementwiseKernels::geluBackward, a, PAD, PAD + n, PAD + 3 * n, n)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
         float[] all = unpadded(a, 4 * n);
-        return Math.max(worst(out, java.util.Arrays.copyOfRange(all, 2 * n, 3 * n)), worst(dx, java.util.Arrays.copyOfRange(all, 3 * n, 4 * n)));
+        return Math.max(worst(out, Arrays.copyOfRange(all, 2 * n, 3 * n)), worst(dx, Arrays.copyOfRange(all, 3 * n, 4 * n)));
     }
 
     /** One AdamW step (step 3, lr 4e-4, weight decay 0.1) against {@code AdamWKernels.updateReference}. */
@@ -232,8 +233,9 @@ public final class KernelChecks {
         FloatArray dp = FloatArray.fromArray(p), dg = FloatArray.fromArray(g), dm = FloatArray.fromArray(m), dv = FloatArray.fromArray(v);
         float lr = 4e-4f, decay = 1 - lr * 0.1f, stepSize = (float) (lr / (1 - Math.pow(0.9, 3))), c2 = (float) Math.sqrt(1 - Math.pow(0.999, 3));
         AdamWKernels.updateReference(p, 0, g, 0, m, v, 0, n, decay, 0.1f, 0.999f, 0.001f, stepSize, c2, 1e-8f);
-        run(new TaskGraph("adamw").transferToDevice(DataTransferMode.EVERY_EXECUTION, dp, dg, dm, dv)
-                .task("t", ElementwiseKernels::adamW, dp, dg, dm, dv, n, decay, 0.1f, 0.999f, 0.001f, stepSize, c2, 1e-8f)
+        FloatArray scalars = FloatArray.fromArray(new float[] {decay, 0.1f, 0.999f, 0.001f, stepSize, c2, 1e-8f});
+        run(new TaskGraph("adamw").transferToDevice(DataTransferMode.EVERY_EXECUTION, dp, dg, dm, dv, scalars)
+                .task("t", ElementwiseKernels::adamWStep, dp, dg, dm, dv, n, scalars)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, dp, dm, dv));
         return Math.max(worst(p, dp.toHeapArray()), Math.max(worst(m, dm.toHeapArray()), worst(v, dv.toHeapArray())));
     }
@@ -250,9 +252,9 @@ public final class KernelChecks {
         run(new TaskGraph("ln").transferToDevice(DataTransferMode.EVERY_EXECUTION, acts, w)
                 .task("t", RowKernels::layerNormForward, acts, PAD, PAD + n, PAD + 2 * n, PAD + 2 * n + rows, w, PAD, PAD + c, rows, c, 1e-5f)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, acts));
-        float[] st = java.util.Arrays.copyOfRange(unpadded(acts, 2 * n + 2 * rows), 2 * n, 2 * n + 2 * rows);
-        return Math.max(worst(out, java.util.Arrays.copyOfRange(unpadded(acts, 2 * n), n, 2 * n)),
-                Math.max(worst(mean, java.util.Arrays.copyOf(st, rows)), worst(rstd, java.util.Arrays.copyOfRange(st, rows, 2 * rows))));
+        float[] st = Arrays.copyOfRange(unpadded(acts, 2 * n + 2 * rows), 2 * n, 2 * n + 2 * rows);
+        return Math.max(worst(out, Arrays.copyOfRange(unpadded(acts, 2 * n), n, 2 * n)),
+                Math.max(worst(mean, Arrays.copyOf(st, rows)), worst(rstd, Arrays.copyOfRange(st, rows, 2 * rows))));
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * attention_forward}/{@code attention_backward}: plain arrays, sizes passed in, shapes {@code q, k, v, out (BH,
  * T, HS)} with BH = B·NH heads laid one after another.
  *
- * <p>Two versions with the same contract:
+ * <p>Three versions with the same contract:
  * <ul>
  * <li>{@link #forwardReference}/{@link #backwardReference}: the textbook order of operations for one query row:
  * all scores, the softmax, then the weighted sum of values (a row of {@code T} scores is held at a time);</li>
@@ -16,6 +16,9 @@ import java.util.Arrays;
  * sum are updated key by key, so no row of scores is stored. The forward saves one number per query, the log
  * of its softmax denominator ({@code lse (BH, T)}), and the backward recomputes the probabilities from it. Dot
  * products and row updates are {@link DotKernels}' (Vector API unless {@code -Dllm.scalar=true}).</li>
+ * <li>{@link #forwardBlocked}/{@link #backwardBlocked}: the same saved log-sum-exp, a tile of query rows at a time,
+ * every product through {@link Gemm}'s micro-kernel instead of one dot product per (query, key). What
+ * {@link #forwardAll}/{@link #backwardAll}, and so training, run.</li>
  * </ul>
  *
  * <p>Dropout on the attention weights (Book §3.5.2), when {@code keep} is not null: a weight that is dropped
