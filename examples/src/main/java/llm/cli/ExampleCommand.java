@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 final class ExampleCommand implements Callable<Integer> {
     /** Every example main, in book order. */
     static final String NAMES = "Ch02SimpleTokenizer, Ch02BytePairEncoding, Ch02BPEFromScratch, Ch02DataSampling, "
-            + "Ch03SelfAttention, Ch04GPTModel, Ch05TextGenerationLoss, Ch05PretrainingLoop, Ch05SaveAndLoadWeights, "
+            + "Ch03SelfAttention, Ch04GPTModel, Ch05TextGenerationLoss, Ch05PretrainingLoop, Ch05SaveAndLoadWeights, Ch05WeightFormats, "
             + "Ch05PretrainedGPT2, AppA4AutomaticDifferentiation, AppA5MultilayerNetwork, AppA7TrainingLoop, "
             + "AppDTrainingExtras, Ch06SpamDataset, Ch06ClassificationFinetuning, AppELoRA, Ch07InstructionData, "
             + "Ch07InstructionFinetuning, Ch07DPOFromScratch, Ch08RewardModel, Ch08PPO, AppA9DataParallel, "

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "Build a large language model from scratch, in Java.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, GenerateCommand.class, TokenizeCommand.class, PrepareCommand.class,
                 FinetuneClassifierCommand.class, ClassifyCommand.class, FinetuneInstructCommand.class, JudgeCommand.class, DpoCommand.class,
-                RewardModelCommand.class, PpoCommand.class, ChatCommand.class, DevicesCommand.class, ExampleCommand.class})
+                RewardModelCommand.class, PpoCommand.class, ChatCommand.class, PerplexityCommand.class, DevicesCommand.class, ExampleCommand.class})
 public final class Main implements Runnable {
 
     @Override
