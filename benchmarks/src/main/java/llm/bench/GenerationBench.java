@@ -50,9 +50,9 @@ public final class GenerationBench {
         GPTModel model = loaded.model();
         model.eval();
         int threads = Parallelism.DEFAULT.threads(), window = model.config().contextLength();
-        System.out.printf("threads: %d, model: %s (%,d parameters)%n", threads, loaded.description(), model.numParameters());
+        System.out.printf("threads: %d, model: %s%n", threads, loaded.description());
         double bandwidth = GptBench.readBandwidth(threads);
-        System.out.printf("memory read bandwidth: %.1f GB/s (a parallel sum over 512 MB, best of 5)%n%n", bandwidth);
+        System.out.printf("memory read bandwidth: %.1f GB/s (a parallel sum over 512 MB, best of 10)%n%n", bandwidth);
 
         Map<String, Decoder> decoders = new LinkedHashMap<>();
         decoders.put("GPTModel.forwardCached (fp32)", new ModelDecoder(model, window));

@@ -66,14 +66,19 @@ public final class GptBench {
         return 4.0 * (c.parameterCount(false) - (long) c.vocabSize() * c.embDim() - (long) c.contextLength() * c.embDim());
     }
 
-    /** Sums a 512 MB array with all threads; the best of five passes, in GB/s. */
+    /**
+     * Sums a 512 MB array of random floats with all threads; the best of ten passes, in GB/s. The sum is compiled
+     * first on a small array: the first passes of a cold JVM run interpreted and read at a few GB/s.
+     */
     static double readBandwidth(int threads) {
         float[] data = new float[128 * 1024 * 1024];
-        Arrays.fill(data, 1f);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < data.length; i++) data[i] = (float) random.nextDouble();
         Parallelism par = Parallelism.DEFAULT;
-        double best = 0;
         float[] sums = new float[threads];
-        for (int pass = 0; pass < 5; pass++) {
+        for (int w = 0; w < 20_000; w++) sums[0] += llm.tensor.ReductionKernels.sumVector(data, 0, 4096);
+        double best = 0;
+        for (int pass = 0; pass < 10; pass++) {
             long start = System.nanoTime();
             int chunk = data.length / threads;
             par.forEach(threads, t -> sums[t] = llm.tensor.ReductionKernels.sumVector(data, t * chunk, chunk));

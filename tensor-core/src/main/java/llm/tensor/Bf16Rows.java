@@ -81,7 +81,8 @@ public final class Bf16Rows implements RowMatrix {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int end = F.loopBound(cols); i < end; i += L) acc = widen(w, base + i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-        float s = Vectorization.sumLanesPairwise(acc);
+        FloatVector zero = FloatVector.zero(F);
+        float s = Vectorization.sumLanesOfFour(acc, zero, zero, zero).lane(0);   // as a row in a block of four sums
         for (; i < cols; i++) s += fromBf16(w[base + i]) * x[xo + i];
         return s;
     }
@@ -97,7 +98,8 @@ public final class Bf16Rows implements RowMatrix {
             a2 = widen(w, base + 2 * cols + i).fma(xv, a2);
             a3 = widen(w, base + 3 * cols + i).fma(xv, a3);
         }
-        float s0 = Vectorization.sumLanesPairwise(a0), s1 = Vectorization.sumLanesPairwise(a1), s2 = Vectorization.sumLanesPairwise(a2), s3 = Vectorization.sumLanesPairwise(a3);
+        FloatVector sums = Vectorization.sumLanesOfFour(a0, a1, a2, a3);
+        float s0 = sums.lane(0), s1 = sums.lane(L / 4), s2 = sums.lane(L / 2), s3 = sums.lane(3 * L / 4);
         for (; i < cols; i++) {
             float xi = x[xo + i];
             s0 += fromBf16(w[base + i]) * xi;

@@ -40,7 +40,7 @@ public final class F32Rows implements RowMatrix {
     }
 
     /**
-     * {@code DotKernels.dot} with {@link Vectorization#sumLanesPairwise}'s shorter reduction. (Each format keeps
+     * {@code DotKernels.dot} with {@link Vectorization#sumLanesOfFour}'s shorter reduction. (Each format keeps
      * its own copy of this loop: one shared loop calling a per-format widening would be a call the JIT cannot inline
      * once three formats have passed through it.)
      */
@@ -48,7 +48,8 @@ public final class F32Rows implements RowMatrix {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int end = F.loopBound(cols); i < end; i += L) acc = FloatVector.fromArray(F, w, base + i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-        float s = Vectorization.sumLanesPairwise(acc);
+        FloatVector zero = FloatVector.zero(F);
+        float s = Vectorization.sumLanesOfFour(acc, zero, zero, zero).lane(0);   // as a row in a block of four sums
         for (; i < cols; i++) s += w[base + i] * x[xo + i];
         return s;
     }
@@ -64,8 +65,8 @@ public final class F32Rows implements RowMatrix {
             a2 = FloatVector.fromArray(F, w, base + 2 * cols + i).fma(xv, a2);
             a3 = FloatVector.fromArray(F, w, base + 3 * cols + i).fma(xv, a3);
         }
-        float s0 = Vectorization.sumLanesPairwise(a0), s1 = Vectorization.sumLanesPairwise(a1);
-        float s2 = Vectorization.sumLanesPairwise(a2), s3 = Vectorization.sumLanesPairwise(a3);
+        FloatVector sums = Vectorization.sumLanesOfFour(a0, a1, a2, a3);
+        float s0 = sums.lane(0), s1 = sums.lane(L / 4), s2 = sums.lane(L / 2), s3 = sums.lane(3 * L / 4);
         for (; i < cols; i++) {
             float xi = x[xo + i];
             s0 += w[base + i] * xi;

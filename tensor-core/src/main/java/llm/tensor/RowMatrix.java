@@ -28,14 +28,15 @@ public sealed interface RowMatrix permits F32Rows, Bf16Rows, Int8Rows {
     void row(int r, float[] dst, int offset);
 
     /**
-     * {@code y[yo ..] = W · x[xo ..]}, the rows split into blocks that the threads claim as they go: four per thread,
-     * since two cores rarely read memory equally fast, and with one block each the faster one waits (the head's
-     * product at 2 threads: 26 GB/s with two blocks, 34 GB/s with eight).
+     * {@code y[yo ..] = W · x[xo ..]}, the rows split into four blocks per thread that the threads claim as they go.
+     * One block per thread was slower at 2 threads: two cores rarely read memory equally fast, and with one block
+     * each the faster one waits (GPT-2's bf16 head: 26 GB/s in two blocks, 34 GB/s in eight, on a machine that sums
+     * at 40). Smaller blocks still (64K weights each) measured the same, within this machine's noise.
      */
     default void matVec(float[] x, int xo, float[] y, int yo, Parallelism par) {
-        int tasks = par.threads() == 1 ? 1 : Math.min(4 * par.threads(), Math.max(1, rows() / (4 * ROW_BLOCK)));
-        int per = (rows() + tasks - 1) / tasks;
-        int chunk = (per + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+        int blocks = (rows() + ROW_BLOCK - 1) / ROW_BLOCK;
+        int tasks = par.threads() == 1 ? 1 : Math.min(blocks, 4 * par.threads());
+        int chunk = (blocks + tasks - 1) / tasks * ROW_BLOCK;
         par.forEach((rows() + chunk - 1) / chunk, t -> matVec(x, xo, y, yo, t * chunk, Math.min(rows(), (t + 1) * chunk)));
     }
 }

@@ -1,6 +1,7 @@
 package llm.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,18 +35,37 @@ public final class Vectorization {
     }
 
     /**
-     * The sum of a vector's lanes in another fixed order: stored, then added pairwise, halves first ({@code (l0 + l8)
-     * + (l4 + l12) ...} for 16 lanes), four dependent additions instead of sixteen. Generation's matrix-vector
-     * products ({@link RowMatrix}) reduce once per short row, where {@link #sumLanes}'s chain cost a fifth of a bf16
-     * product (28-35 GB/s against 36-40 GB/s, GPT-2's head on 2 threads). Training keeps {@link #sumLanes}: its
-     * results, and the runs and documented outputs that follow from them, stay as they were.
+     * The lane sums of four vectors at once, for kernels that finish four dot products together (generation's
+     * {@link RowMatrix} products): the sum of {@code a_k}'s lanes is lane {@code k·L/4} of the result. Halves are
+     * added first, lanes paired by fixed shuffles ({@code (l0 + l8) + (l4 + l12) ...} for 16 lanes), so the order is
+     * as fixed as {@link #sumLanes}'s, and a vector's sum does not depend on the other three. {@link #sumLanes}'s
+     * sixteen dependent lane extractions, four times per four rows, took a third of the time of the fp32 product
+     * itself in the decoder's profile; these are four shuffle-and-add steps for all four. Training keeps
+     * {@link #sumLanes}: its results, and the runs and documented outputs that follow from them, stay as they were.
      */
-    public static float sumLanesPairwise(FloatVector v) {
-        float[] t = new float[v.length()];
-        v.intoArray(t, 0);
-        for (int n = t.length / 2; n > 0; n /= 2) {
-            for (int i = 0; i < n; i++) t[i] += t[i + n];
+    public static FloatVector sumLanesOfFour(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        FloatVector w01 = a0.rearrange(Four.LO1, a1).add(a0.rearrange(Four.HI1, a1));   // a0 in lanes [0, L/2), a1 above
+        FloatVector w23 = a2.rearrange(Four.LO1, a3).add(a2.rearrange(Four.HI1, a3));
+        FloatVector z = w01.rearrange(Four.LO2, w23).add(w01.rearrange(Four.HI2, w23));  // a_k in lanes [k·L/4, (k+1)·L/4)
+        for (VectorShuffle<Float> fold : Four.FOLDS) z = z.add(z.rearrange(fold));        // each group folded to its first lane
+        return z;
+    }
+
+    /** The constant shuffles of {@link #sumLanesOfFour} for {@link #SPECIES}. */
+    private static final class Four {
+        static final int L = SPECIES.length();
+        static final VectorShuffle<Float> LO1 = VectorShuffle.fromOp(SPECIES, i -> i < L / 2 ? i : L + i - L / 2);
+        static final VectorShuffle<Float> HI1 = VectorShuffle.fromOp(SPECIES, i -> i < L / 2 ? i + L / 2 : L + i);
+        static final VectorShuffle<Float> LO2 = VectorShuffle.fromOp(SPECIES, i -> quarter(i, 0));
+        static final VectorShuffle<Float> HI2 = VectorShuffle.fromOp(SPECIES, i -> quarter(i, L / 4));
+        @SuppressWarnings("unchecked")
+        static final VectorShuffle<Float>[] FOLDS = java.util.stream.IntStream.iterate(L / 8, s -> s >= 1, s -> s / 2)
+                .mapToObj(s -> VectorShuffle.fromOp(SPECIES, i -> Math.min(L - 1, i + s))).toArray(VectorShuffle[]::new);
+
+        /** Lane i of group g (of four, L/4 lanes each) takes lane {@code skip + i % (L/4)} of row g's half. */
+        private static int quarter(int i, int skip) {
+            int g = i / (L / 4), src = (g % 2) * (L / 2) + skip + i % (L / 4);
+            return g < 2 ? src : L + src;
         }
-        return t[0];
     }
 }
