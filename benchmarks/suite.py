@@ -1,6 +1,8 @@
 """The side-by-side suite of issue 16, one command, one table: the machine's FMA peak (measured in the same run),
 then GPT-2 124M training steps, ours (`llm.bench.TrainBench`) and PyTorch's (`torch_train.py`) alternated for each
-setting, and our GEMM against numpy's OpenBLAS on GPT-2's shapes (`matmul_side_by_side.py`). Prints a Markdown
+setting, our GEMM against numpy's OpenBLAS on GPT-2's shapes (`matmul_side_by_side.py`), and generation at batch 1
+with fp32, bf16 and int8 weights against the memory bandwidth measured in the same process (`llm.bench.GenerationBench`,
+GPT-2 124M with random weights: speed only; its --checkpoint/--text options add greedy tokens and losses). Prints a Markdown
 table: medians with the range over the rounds, the ratio to the peer per round, and MFU (model FLOPs of a step,
 `llm.bench.ModelFlops`, over the step time times the FMA peak of that many threads).
 
@@ -94,6 +96,15 @@ def main():
             print(f"| {row['shape']} | {threads} | {row['java_gflops']} ({row['java_min']}–{row['java_max']}) | {row['numpy_gflops']} "
                   f"({row['numpy_min']}–{row['numpy_max']}) | **{row['ratio']:.2f}** ({row['ratio_min']:.2f}–{row['ratio_max']:.2f}) | "
                   f"{row['java_gflops'] / peaks[threads]:.2f} |", flush=True)
+    print("\n| generation, GPT-2 124M, batch 1 | threads | bandwidth GB/s | tokens/s, median (min–max) | GB/s | of bandwidth | vs fp32 |")
+    print("|---|---|---|---|---|---|---|")
+    for threads in (1, 2):
+        out = java("llm.bench.GenerationBench", "--rounds", rounds, threads=threads)
+        bandwidth = re.search(r"memory read bandwidth: ([\d.]+) GB/s", out).group(1)
+        for line in out.splitlines():
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if line.startswith("| MatVecDecoder") or line.startswith("| GPTModel"):
+                print(f"| {cells[0]} | {threads} | {bandwidth} | {cells[2]} | {cells[3]} | **{cells[4]}** | **{cells[5]}** |", flush=True)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,33 @@ class TrainAndGenerateCommandTest {
                 "--temperature", "0.8", "--seed", "1");
         assertEquals(0, generate.code(), generate.err());
         assertTrue(generate.out().startsWith("ROMEO:") && generate.out().strip().length() > "ROMEO:".length(), generate.out());
+
+        Result bf16 = run(new GenerateCommand(), "--checkpoint", out.toString(), "--prompt", "ROMEO:", "--max-new-tokens", "20", "--weights", "bf16");
+        assertEquals(0, bf16.code(), bf16.err());
+        assertTrue(bf16.out().startsWith("ROMEO:") && bf16.out().strip().length() > "ROMEO:".length(), bf16.out());
+        Result badFormat = run(new GenerateCommand(), "--checkpoint", out.toString(), "--weights", "fp8");
+        assertEquals(2, badFormat.code());
+        assertTrue(badFormat.err().contains("unknown weight format 'fp8': use fp32, bf16 or int8"), badFormat.err());
+
+        // the loss of the text under the model, fp32 and int8: a number each, close together
+        Result fp32Loss = run(new PerplexityCommand(), "--checkpoint", out.toString(), "--data", moved.toString(), "--context", "32");
+        Result int8Loss = run(new PerplexityCommand(), "--checkpoint", out.toString(), "--data", moved.toString(), "--context", "32", "--weights", "int8");
+        assertEquals(0, fp32Loss.code(), fp32Loss.err());
+        assertEquals(0, int8Loss.code(), int8Loss.err());
+        var line = java.util.regex.Pattern.compile("loss (\\d+\\.\\d{4}), perplexity [\\d.]+ over ([\\d,]+) tokens \\((fp32|int8) weights\\)");
+        var a = line.matcher(fp32Loss.out());
+        var b = line.matcher(int8Loss.out());
+        assertTrue(a.find() && b.find(), fp32Loss.out() + int8Loss.out());
+        assertEquals(a.group(2), b.group(2), "the same tokens are scored");
+        assertEquals(Double.parseDouble(a.group(1)), Double.parseDouble(b.group(1)), 0.05, "int8 costs little loss");
+        Path tiny = tmp.resolve("tiny.txt");
+        Files.writeString(tiny, "ROMEO");
+        Result tooShort = run(new PerplexityCommand(), "--checkpoint", out.toString(), "--data", tiny.toString());
+        assertEquals(2, tooShort.code());
+        assertTrue(tooShort.err().contains(tiny + " has 5 tokens; a window of 32 needs at least 33 (give a smaller --context)"), tooShort.err());
+        Result noText = run(new PerplexityCommand(), "--checkpoint", out.toString(), "--data", tmp.resolve("absent.txt").toString());
+        assertEquals(2, noText.code());
+        assertTrue(noText.err().contains("--data: no such file: " + tmp.resolve("absent.txt")), noText.err());
     }
 
     @Test

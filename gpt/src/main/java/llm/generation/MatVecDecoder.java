@@ -32,6 +32,8 @@ import llm.tensor.WeightFormat;
  */
 public final class MatVecDecoder implements Decoder {
     private static final float EPS = 1e-5f;
+    /** Cached keys times width below which attention runs on the calling thread alone. */
+    private static final long ATTEND_ALONE = 1L << 16;
 
     /** One transformer block's weights: matrices in the chosen format, LayerNorm parameters and biases as floats. */
     private record Block(float[] ln1Scale, float[] ln1Shift, RowMatrix qkv, float[] qkvBias, RowMatrix proj, float[] projBias,
@@ -174,7 +176,9 @@ public final class MatVecDecoder implements Decoder {
     private void attend(int l, int pos) {
         float[] k = keys[l], v = values[l];
         float scale = (float) Math.sqrt(headDim);
-        par.forEach(heads, h -> {
+        // a short cache is a few microseconds of work, less than waking a helper for it
+        Parallelism on = (long) (pos + 1) * c < ATTEND_ALONE ? Parallelism.SINGLE : par;
+        on.forEach(heads, h -> {
             int q = h * headDim, s = h * window, n = pos + 1;
             for (int t = 0; t < n; t++) scores[s + t] = DotKernels.dot(qkv, q, k, t * c + q, headDim) / scale;
             if (Vectorization.ENABLED) SoftmaxKernels.softmaxVector(scores, s, scores, s, n);
