@@ -30,7 +30,7 @@ import llm.tensor.WeightFormat;
  * output projection and a residual, LayerNorm, the MLP with GELU and a residual; the final LayerNorm and the head.
  * The weights are taken from the model when the decoder is built: build another after they change.
  */
-public final class MatVecDecoder implements Decoder {
+public final class MatVecDecoder extends TokenByTokenDecoder {
     private static final float EPS = 1e-5f;
     /** Cached keys times width below which attention runs on the calling thread alone. */
     private static final long ATTEND_ALONE = 1L << 16;
@@ -42,7 +42,7 @@ public final class MatVecDecoder implements Decoder {
     private final GPTConfig cfg;
     private final WeightFormat format;
     private final Parallelism par;
-    private final int window, c, heads, headDim;
+    private final int c, heads, headDim;
     private final float[] tokEmb, posEmb;          // (V, C), (context, C): one row of each is read per token
     private final int tokEmbAt, posEmbAt;
     private final Block[] blocks;
@@ -51,7 +51,6 @@ public final class MatVecDecoder implements Decoder {
     private final float[] headBias;                // a classifier's head may have one; GPT-2's has not
     private final float[][] keys, values;          // per block (window, C): token t's key for head h at t·C + h·HS
     private final float[] x, ln, qkv, att, proj, fc, scores, logits, mean = new float[1], rstd = new float[1];
-    private int length;
 
     /** A decoder of {@code model} with its matrices in {@code format}, a cache of {@code window} tokens, all threads. */
     public MatVecDecoder(GPTModel model, int window, WeightFormat format) {
@@ -60,6 +59,7 @@ public final class MatVecDecoder implements Decoder {
 
     /** The same on {@code par}'s threads. */
     public MatVecDecoder(GPTModel model, int window, WeightFormat format, Parallelism par) {
+        super(Math.min(window, model.config().contextLength()), model.config().vocabSize());
         Map<String, NDArray> w = model.stateDict();
         for (String name : w.keySet()) {
             if (name.contains(".lora.")) {
@@ -70,7 +70,6 @@ public final class MatVecDecoder implements Decoder {
         this.cfg = model.config();
         this.format = format;
         this.par = par;
-        this.window = Math.min(window, cfg.contextLength());
         this.c = cfg.embDim();
         this.heads = cfg.nHeads();
         this.headDim = c / heads;
@@ -97,15 +96,15 @@ public final class MatVecDecoder implements Decoder {
         lnfShift = w.get("final_norm.shift").toArray();
         head = matrix(model.outHead().weight.data());
         headBias = model.outHead().bias == null ? null : model.outHead().bias.data().toArray();
-        keys = new float[blocks.length][this.window * c];
-        values = new float[blocks.length][this.window * c];
+        keys = new float[blocks.length][window() * c];
+        values = new float[blocks.length][window() * c];
         x = new float[c];
         ln = new float[c];
         qkv = new float[3 * c];
         att = new float[c];
         proj = new float[c];
         fc = new float[4 * c];
-        scores = new float[heads * this.window];
+        scores = new float[heads * window()];
         logits = new float[head.rows()];
     }
 
@@ -127,21 +126,7 @@ public final class MatVecDecoder implements Decoder {
     }
 
     @Override
-    public float[] prefill(int[] tokens) {
-        if (tokens.length == 0 || tokens.length > window) {
-            throw new IllegalArgumentException("MatVecDecoder: prefill takes 1 to " + window + " tokens, got " + tokens.length);
-        }
-        length = 0;
-        float[] out = null;
-        for (int token : tokens) out = next(token);
-        return out;
-    }
-
-    @Override
-    public float[] next(int token) {
-        if (length == window) throw new IllegalStateException("MatVecDecoder: the cache's " + window + " tokens are full");
-        if (token < 0 || token >= cfg.vocabSize()) throw new IllegalArgumentException("MatVecDecoder: token " + token + " is outside the vocabulary of " + cfg.vocabSize());
-        int pos = length;
+    protected float[] step(int token, int pos) {
         for (int i = 0; i < c; i++) x[i] = tokEmb[tokEmbAt + token * c + i] + posEmb[posEmbAt + pos * c + i];
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
@@ -162,7 +147,6 @@ public final class MatVecDecoder implements Decoder {
             addInPlace(proj, b.fcProjBias);
             addInPlace(x, proj);
         }
-        length++;
         LayerNormKernels.forward(x, 0, lnfScale, lnfShift, EPS, ln, mean, rstd, 1, c, Parallelism.SINGLE);
         head.matVec(ln, 0, logits, 0, par);
         if (headBias != null) addInPlace(logits, headBias);
@@ -179,7 +163,7 @@ public final class MatVecDecoder implements Decoder {
         // a short cache is a few microseconds of work, less than waking a helper for it
         Parallelism on = (long) (pos + 1) * c < ATTEND_ALONE ? Parallelism.SINGLE : par;
         on.forEach(heads, h -> {
-            int q = h * headDim, s = h * window, n = pos + 1;
+            int q = h * headDim, s = h * window(), n = pos + 1;
             for (int t = 0; t < n; t++) scores[s + t] = DotKernels.dot(qkv, q, k, t * c + q, headDim) / scale;
             if (Vectorization.ENABLED) SoftmaxKernels.softmaxVector(scores, s, scores, s, n);
             else SoftmaxKernels.softmaxScalar(scores, s, scores, s, n);
@@ -190,15 +174,5 @@ public final class MatVecDecoder implements Decoder {
 
     private static void addInPlace(float[] y, float[] b) {
         for (int i = 0; i < b.length; i++) y[i] += b[i];
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public int window() {
-        return window;
     }
 }

@@ -1,6 +1,6 @@
 package llm.gpu;
 
-import llm.generation.Decoder;
+import llm.generation.TokenByTokenDecoder;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -17,21 +17,19 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * go in and the logits come out; {@code Generator.generate(Decoder, ...)} samples from them exactly as on the CPU.
  * The prompt is fed one token at a time.
  */
-public final class GpuGptDecoder implements Decoder {
+public final class GpuGptDecoder extends TokenByTokenDecoder {
     /** Blocks per TaskGraph: each block adds about a hundred nodes to TornadoVM's graph of at most 1,024. */
     static final int BLOCKS_PER_GRAPH = 4;
 
     private final GPTConfig cfg;
-    private final int window;
     private final IntArray state = new IntArray(2);
     private final FloatArray logits;
     private final GraphChain chain;
-    private int length;
 
     /** Copies {@code model}'s weights to the device, with room for {@code window} cached tokens (at most the context length). */
     public GpuGptDecoder(GPTModel model, int window) {
+        super(Math.min(window, model.config().contextLength()), model.config().vocabSize());
         this.cfg = model.config();
-        this.window = Math.min(window, cfg.contextLength());
         int c = cfg.embDim(), h = cfg.nHeads(), hs = c / h, v = cfg.vocabSize(), layers = cfg.nLayers();
         PackedParameters layout = new PackedParameters(model);
         FloatArray params = FloatArray.fromArray(layout.pack(model));
@@ -40,8 +38,8 @@ public final class GpuGptDecoder implements Decoder {
         int proj = arena.take(c), stats = arena.take(2), fc = arena.take(4L * c), gelu = arena.take(4L * c);
         FloatArray acts = new FloatArray(arena.size());
         acts.init(0f);
-        long perCache = (long) this.window * c;
-        if (2 * perCache * layers > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a KV cache of " + this.window + " tokens does not fit one device array");
+        long perCache = (long) window() * c;
+        if (2 * perCache * layers > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a KV cache of " + window() + " tokens does not fit one device array");
         FloatArray cache = new FloatArray((int) (2 * perCache * layers));
         cache.init(0f);
         logits = new FloatArray(v);
@@ -86,33 +84,11 @@ public final class GpuGptDecoder implements Decoder {
     }
 
     @Override
-    public float[] prefill(int[] tokens) {
-        if (tokens.length == 0 || tokens.length > window) throw new IllegalArgumentException("prefill takes 1 to " + window + " tokens, got " + tokens.length);
-        length = 0;
-        float[] last = null;
-        for (int token : tokens) last = next(token);
-        return last;
-    }
-
-    @Override
-    public float[] next(int token) {
-        if (length >= window) throw new IllegalStateException("the KV cache holds " + window + " tokens and is full");
-        if (token < 0 || token >= cfg.vocabSize()) throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + cfg.vocabSize());
+    protected float[] step(int token, int position) {
         state.set(0, token);
-        state.set(1, length);
+        state.set(1, position);
         chain.run(1, chain.currentIndex());
-        length++;
         return logits.toHeapArray();
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public int window() {
-        return window;
     }
 
     /** Frees the device's memory. */
