@@ -44,10 +44,19 @@ public final class Vectorization {
      * {@link #sumLanes}: its results, and the runs and documented outputs that follow from them, stay as they were.
      */
     public static FloatVector sumLanesOfFour(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        if (Four.L < 4 || Four.L > 16) {                   // widths x86 does not have (SVE's longest): lane by lane
+            float[] sums = new float[Four.L];
+            FloatVector[] all = {a0, a1, a2, a3};
+            for (int k = 0; k < 4; k++) sums[k * Four.L / 4] += sumLanes(all[k]);
+            return FloatVector.fromArray(SPECIES, sums, 0);
+        }
         FloatVector w01 = a0.rearrange(Four.LO1, a1).add(a0.rearrange(Four.HI1, a1));   // a0 in lanes [0, L/2), a1 above
         FloatVector w23 = a2.rearrange(Four.LO1, a3).add(a2.rearrange(Four.HI1, a3));
         FloatVector z = w01.rearrange(Four.LO2, w23).add(w01.rearrange(Four.HI2, w23));  // a_k in lanes [k·L/4, (k+1)·L/4)
-        for (VectorShuffle<Float> fold : Four.FOLDS) z = z.add(z.rearrange(fold));        // each group folded to its first lane
+        // each group folded onto its first lane; L is a constant, so the JIT keeps only the folds this width needs
+        // (shuffles read from an array were not: the JIT ran them as plain Java, a tenth of the decoder's time)
+        if (Four.L >= 8) z = z.add(z.rearrange(Four.FOLD8));
+        if (Four.L >= 16) z = z.add(z.rearrange(Four.FOLD16));
         return z;
     }
 
@@ -58,9 +67,8 @@ public final class Vectorization {
         static final VectorShuffle<Float> HI1 = VectorShuffle.fromOp(SPECIES, i -> i < L / 2 ? i + L / 2 : L + i);
         static final VectorShuffle<Float> LO2 = VectorShuffle.fromOp(SPECIES, i -> quarter(i, 0));
         static final VectorShuffle<Float> HI2 = VectorShuffle.fromOp(SPECIES, i -> quarter(i, L / 4));
-        @SuppressWarnings("unchecked")
-        static final VectorShuffle<Float>[] FOLDS = java.util.stream.IntStream.iterate(L / 8, s -> s >= 1, s -> s / 2)
-                .mapToObj(s -> VectorShuffle.fromOp(SPECIES, i -> Math.min(L - 1, i + s))).toArray(VectorShuffle[]::new);
+        static final VectorShuffle<Float> FOLD8 = VectorShuffle.fromOp(SPECIES, i -> Math.min(L - 1, i + Math.max(1, L / 8)));
+        static final VectorShuffle<Float> FOLD16 = VectorShuffle.fromOp(SPECIES, i -> Math.min(L - 1, i + Math.max(1, L / 16)));
 
         /** Lane i of group g (of four, L/4 lanes each) takes lane {@code skip + i % (L/4)} of row g's half. */
         private static int quarter(int i, int skip) {
