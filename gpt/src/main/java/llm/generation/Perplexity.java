@@ -6,8 +6,8 @@ import llm.tensor.SoftmaxKernels;
 
 /**
  * The loss of a text under a model, token by token through a {@link Decoder}, and its perplexity (Book §5.1.2: the
- * cross-entropy is the mean of {@code -log p(next token)}, the perplexity its exponential, "the number of tokens the
- * model is unsure between"). The text is cut as the book's {@code GPTDatasetV1} cuts it with {@code stride =
+ * cross-entropy is the mean of {@code -log p(next token)}, the perplexity its exponential: in effect, how many tokens
+ * the model is unsure between at each step). The text is cut as the book's {@code GPTDatasetV1} cuts it with {@code stride =
  * max_length}: windows of {@code window} input tokens, each followed by its target, an incomplete tail dropped; each
  * window starts from an empty cache. What it is for: the same number for fp32, bf16 and int8 weights
  * ({@link MatVecDecoder}), which is the loss a storage format costs.
