@@ -3,8 +3,7 @@ package llm.bench;
 import java.util.Arrays;
 
 import llm.autograd.Grad;
-import llm.generation.Generator;
-import llm.generation.SamplingOptions;
+import llm.generation.ModelDecoder;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
 import llm.tensor.IntNDArray;
@@ -50,12 +49,9 @@ public final class GptBench {
 
         int[] prompt = {15496};
         int tokens = 128;
-        for (int w = 0; w < 3; w++) Generator.generate(model, prompt, tokens, 1024, SamplingOptions.GREEDY, id -> {}); // JIT warm-up
-        long[] stamps = new long[tokens + 1];
-        int[] count = {0};
-        Generator.generate(model, prompt, tokens, 1024, SamplingOptions.GREEDY, id -> stamps[++count[0]] = System.nanoTime());
-        double steady = (stamps[tokens] - stamps[1]) / 1e9 / (tokens - 1); // after the first token (prefill)
-        double tokensPerSecond = 1 / steady;
+        ModelDecoder decoder = new ModelDecoder(model, 1024);
+        for (int w = 0; w < 3; w++) GenerationBench.tokensPerSecond(decoder, prompt, tokens); // JIT warm-up
+        double tokensPerSecond = GenerationBench.tokensPerSecond(decoder, prompt, tokens);
         double bytesPerToken = weightBytesReadPerToken(GPTConfig.GPT2_SMALL);
         System.out.printf("generation, batch 1, KV cache: %.1f tokens/s (%.2f GB of weights per token -> %.1f GB/s = %.2f of the measured bandwidth)%n",
                 tokensPerSecond, bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9 / bandwidth);

@@ -115,11 +115,6 @@ public final class MatVecDecoder extends TokenByTokenDecoder {
         return format.store(m.storage(), m.offset(), m.dim(0), m.dim(1));
     }
 
-    /** The format the matrices are stored in. */
-    public WeightFormat format() {
-        return format;
-    }
-
     /** Bytes of weights read per token: every matrix once, plus one row of each embedding. */
     public long weightBytesPerToken() {
         long bytes = head.bytes() + 8L * c;

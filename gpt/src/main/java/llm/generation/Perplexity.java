@@ -2,7 +2,8 @@ package llm.generation;
 
 import java.util.function.IntConsumer;
 
-import llm.tensor.SoftmaxKernels;
+import llm.tensor.CrossEntropyKernels;
+import llm.tensor.Parallelism;
 
 /**
  * The loss of a text under a model, token by token through a {@link Decoder}, and its perplexity (Book §5.1.2: the
@@ -53,8 +54,7 @@ public final class Perplexity {
                     throw new IllegalArgumentException("Perplexity: token " + target + " at position " + (start + j + 1)
                             + " is outside the model's vocabulary of " + logits.length);
                 }
-                // -log softmax_target = log Σ exp(logits) - logits[target]
-                sum += SoftmaxKernels.softmaxScalar(logits, 0, scratch, 0, logits.length) - logits[target];
+                sum += CrossEntropyKernels.forward(logits, 0, new int[] {target}, -1, scratch, 1, logits.length, Parallelism.SINGLE).total();
                 count++;
             }
             onWindow.accept(++done);

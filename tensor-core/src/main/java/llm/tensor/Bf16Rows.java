@@ -48,7 +48,6 @@ public final class Bf16Rows implements RowMatrix {
 
     @Override public int rows() { return rows; }
     @Override public int cols() { return cols; }
-    @Override public WeightFormat format() { return WeightFormat.BF16; }
     @Override public long bytes() { return 2L * rows * cols; }
 
     @Override

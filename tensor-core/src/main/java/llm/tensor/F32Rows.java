@@ -20,7 +20,6 @@ public final class F32Rows implements RowMatrix {
 
     @Override public int rows() { return rows; }
     @Override public int cols() { return cols; }
-    @Override public WeightFormat format() { return WeightFormat.FP32; }
     @Override public long bytes() { return 4L * rows * cols; }
 
     @Override

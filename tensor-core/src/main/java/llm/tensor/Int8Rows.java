@@ -46,7 +46,6 @@ public final class Int8Rows implements RowMatrix {
 
     @Override public int rows() { return rows; }
     @Override public int cols() { return cols; }
-    @Override public WeightFormat format() { return WeightFormat.INT8; }
     @Override public long bytes() { return (long) rows * cols + 4L * rows; }
 
     @Override

@@ -13,8 +13,6 @@ public sealed interface RowMatrix permits F32Rows, Bf16Rows, Int8Rows {
 
     int cols();
 
-    WeightFormat format();
-
     /** Bytes the stored weights (and int8's scales) take. */
     long bytes();
 

@@ -9,18 +9,7 @@ import java.util.Locale;
  * halves the bytes, int8 quarters them. The arithmetic stays in float: each weight is widened as it is read.
  */
 public enum WeightFormat {
-    FP32(4), BF16(2), INT8(1);
-
-    private final int bytesPerWeight;
-
-    WeightFormat(int bytesPerWeight) {
-        this.bytesPerWeight = bytesPerWeight;
-    }
-
-    /** Bytes one weight takes (int8's per-row scale not counted). */
-    public int bytesPerWeight() {
-        return bytesPerWeight;
-    }
+    FP32, BF16, INT8;
 
     /**
      * The {@code (rows, cols)} row-major matrix at {@code data[offset ..]} in this format: FP32 reads {@code data} in
