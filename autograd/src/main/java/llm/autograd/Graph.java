@@ -36,18 +36,22 @@ public final class Graph {
 
     /**
      * Runs every backward rule once, outputs before inputs: a depth-first topological sort of the graph, then
-     * the rules in reverse order. Gradients of intermediate tensors are dropped once used; leaves keep theirs.
+     * the rules in reverse order. Gradients of intermediate tensors are dropped once used, and so is what each
+     * rule saved from the forward pass (activations); leaves keep their gradients.
      */
     static void backward(Tensor root, NDArray seed) {
         List<Tensor> order = topologicalOrder(root);
         root.accumulateGrad(seed);
         for (int i = order.size() - 1; i >= 0; i--) {
-            Tensor t = order.get(i);
+            // Every tensor that reads t comes later in the order, so its rule has run: once t's rule has run too,
+            // nothing needs t's value or what its rule saved, and the list lets go of it.
+            Tensor t = order.set(i, null);
             Node node = t.node();
             NDArray g = t.grad();
             if (node == null || g == null) continue;
             node.backward().apply(g);
             t.releaseGrad();
+            t.releaseNode();
         }
     }
 

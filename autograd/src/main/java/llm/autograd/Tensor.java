@@ -39,7 +39,7 @@ public final class Tensor {
     private NDArray data;
     private NDArray grad;
     private boolean requiresGrad;
-    private final Node node;
+    private Node node;
 
     private Tensor(NDArray data, boolean requiresGrad, Node node) {
         this.data = data;
@@ -110,13 +110,31 @@ public final class Tensor {
         return node == null ? "leaf" : node.op();
     }
 
-    /** Forgets the gradient (optimisers call this before each step's backward pass). */
+    /**
+     * Forgets the gradient (optimisers call this before each step's backward pass). The array is dropped, not
+     * kept for the next step: the forward pass, whose activations are the step's largest, then runs without a
+     * model-sized set of gradients beside them (PyTorch's {@code zero_grad()} sets them to None for the same reason).
+     */
     public void zeroGrad() {
         grad = null;
     }
 
     void releaseGrad() {
         if (node != null) grad = null;
+    }
+
+    /**
+     * Lets go of the inputs and the backward rule once the rule has run, so the activations it kept are garbage
+     * while the rest of the backward pass still runs (PyTorch frees saved tensors the same way). The operation's
+     * name stays; a second backward pass through this tensor fails with a message saying why.
+     */
+    void releaseNode() {
+        if (node == null) return;
+        String op = node.op();
+        node = new Node(op, List.of(), g -> {
+            throw new IllegalStateException("backward: the graph through " + op + " was already used by an earlier backward pass, "
+                    + "which freed what it saved; run the forward pass again (one backward per forward)");
+        });
     }
 
     /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.ref.WeakReference;
+
 import org.junit.jupiter.api.Test;
 
 import llm.tensor.NDArray;
@@ -59,5 +61,20 @@ class AppendixATest {
         assertEquals(true, e.getMessage().contains("(2, 2)"));
         w.mul(2f).backward(NDArray.ones(2, 2));
         assertEquals(2f, w.grad().get(1, 1), 0f);
+    }
+
+    @Test
+    void backwardFreesWhatTheGraphSavedAndRefusesASecondPass() {
+        Tensor w = Tensor.parameter(NDArray.of(new float[] {1f, -2f, 3f, 0.5f}, 2, 2));
+        Tensor hidden = w.matmul(w).tanh();                 // tanh saves what it needs, made from the product
+        WeakReference<NDArray> product = new WeakReference<>(hidden.node().inputs().get(0).data());
+        Tensor loss = hidden.sum();
+        hidden = null;
+        loss.backward();
+        assertEquals(2, w.grad().rank());
+        for (int i = 0; i < 20 && product.get() != null; i++) System.gc();
+        assertNull(product.get(), "the product's value is still reachable after backward");
+        var e = assertThrows(IllegalStateException.class, loss::backward);
+        assertEquals(true, e.getMessage().contains("already used by an earlier backward pass"), e.getMessage());
     }
 }
