@@ -25,13 +25,18 @@ JAR = os.path.join(HERE, "target", "benchmarks.jar")
 SETTINGS = [(1, 4, 64), (2, 4, 64), (1, 4, 256), (2, 4, 256)]          # threads, batch, tokens
 
 
-# G1 with a 5 GB heap: the step's live set is about 4.5 GB, and G1 does not grow the heap to its limit before
-# collecting (ParallelGC needs -Xmx8g for the same step, and its process then holds 7.6-7.8 GB)
-JVM_OPTS = os.environ.get("SUITE_JAVA_OPTS", "-XX:+UseG1GC -Xmx5g").split()
+# G1 with a heap just above what the step needs. A step's memory depends on the model and the batch, not on the
+# machine, so these were found once (the smallest heap, in steps of 100 MB, in which TrainBench ran; plus 100 MB):
+# a tight heap is also the fastest here, since the process keeps reusing the pages it has. An unbounded heap grows
+# with the garbage of each step (G1 to 5-5.4 GB at 4 x 64; ParallelGC to 5.6 GB, 7.6-7.9 at 4 x 256) for nothing.
+# SUITE_JAVA_OPTS replaces the collector and heap.
+JVM_OPTS = os.environ.get("SUITE_JAVA_OPTS", "-XX:+UseG1GC").split()
+HEAP = {64: "-Xmx3300m", 256: "-Xmx4700m"}
 
 
-def java(cls, *args, threads=2):
-    cmd = [JAVA, "--add-modules", "jdk.incubator.vector", *JVM_OPTS, f"-Dllm.threads={threads}", "-cp", JAR, cls, *map(str, args)]
+def java(cls, *args, threads=2, heap=None):
+    opts = JVM_OPTS + ([heap] if heap and not any(o.startswith("-Xmx") for o in JVM_OPTS) else [])
+    cmd = [JAVA, "--add-modules", "jdk.incubator.vector", *opts, f"-Dllm.threads={threads}", "-cp", JAR, cls, *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
@@ -51,7 +56,7 @@ def fma_peaks():
 
 
 def ours(threads, b, t, steps):
-    out = java("llm.bench.TrainBench", b, t, steps, threads=threads)
+    out = java("llm.bench.TrainBench", b, t, steps, threads=threads, heap=HEAP.get(t, "-Xmx5g"))
     m = re.search(r"median step ([\d.]+) s, ([\d.]+) tokens/s, (\d+) model GFLOP.*peak RSS ([\d.]+) GB", out)
     return float(m.group(2)), float(m.group(3)), float(m.group(4))
 
@@ -74,7 +79,7 @@ def main():
     isa = "AVX-512" if "avx512f" in open("/proc/cpuinfo").read() else "AVX2"
     peaks = fma_peaks()
     print(f"machine: {cpu}, {isa}, {os.cpu_count()} cores; FMA peak measured: 1 thread {peaks[1]:.0f} GFLOP/s, 2 threads {peaks[2]:.0f} GFLOP/s; "
-          f"ours with {' '.join(JVM_OPTS)}, {rounds} rounds of {steps} timed steps\n")
+          f"ours with {' '.join(JVM_OPTS)} (heap per step: {', '.join(f'{t} tokens {h}' for t, h in HEAP.items())}), {rounds} rounds of {steps} timed steps\n")
     print("| GPT-2 124M training step | ours tokens/s | PyTorch tokens/s | ratio (per round) | ours MFU | peak RSS ours / PyTorch (GB) |")
     print("|---|---|---|---|---|---|")
     for threads, b, t in SETTINGS:
