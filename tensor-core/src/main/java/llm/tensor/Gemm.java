@@ -179,8 +179,9 @@ public final class Gemm {
                             float[] b, int bOff, int bRs, int bCs,
                             float[] c, int cOff, int ldc, boolean accumulate) {
         int kcMax = Math.min(KC, k);
-        float[] packedB = new float[roundUp(Math.min(NC, n), NR) * kcMax];
-        float[] packedA = new float[roundUp(Math.min(MC, m), MR) * kcMax];
+        float[][] buffers = PACKING_BUFFERS.get();
+        float[] packedB = grown(buffers, 0, roundUp(Math.min(NC, n), NR) * kcMax);
+        float[] packedA = grown(buffers, 1, roundUp(Math.min(MC, m), MR) * kcMax);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int strips = ceilDiv(nc, NR);
@@ -204,6 +205,18 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * Each thread's packing buffers, B's and A's, kept from one product to the next (at most 16 MB and 0.4 MB a
+     * thread): a new pair per call is allocated and zeroed for nothing, since packing overwrites every number the
+     * micro-kernel reads (edges are padded with explicit zeros).
+     */
+    private static final ThreadLocal<float[][]> PACKING_BUFFERS = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] grown(float[][] buffers, int which, int size) {
+        if (buffers[which].length < size) buffers[which] = new float[size];
+        return buffers[which];
     }
 
     /**
