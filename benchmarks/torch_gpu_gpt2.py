@@ -87,7 +87,11 @@ def main():
             pos += 1
 
     med, lo, hi = timed(generate, 5)
-    print(f"torch generation GPT-2 124M, 4 prompt + 64 new tokens, batch 1, KV cache: median {med:.3f} s ({lo:.3f}-{hi:.3f}) = {67 / med:,.1f} tokens/s")
+    print(f"torch generation GPT-2 124M, fp32 weights, 4 prompt + 64 new tokens, batch 1, KV cache: median {med:.3f} s ({lo:.3f}-{hi:.3f}) = {67 / med:,.1f} tokens/s")
+    if dev == "cuda":                  # the peer of GpuBench's fp16 weights: the whole model in half precision
+        model.half()
+        med, lo, hi = timed(generate, 5)
+        print(f"torch generation GPT-2 124M, fp16 weights, 4 prompt + 64 new tokens, batch 1, KV cache: median {med:.3f} s ({lo:.3f}-{hi:.3f}) = {67 / med:,.1f} tokens/s")
 
 
 if __name__ == "__main__":

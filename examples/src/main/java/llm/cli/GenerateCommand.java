@@ -54,7 +54,8 @@ final class GenerateCommand implements Callable<Integer> {
     Integer context;
 
     @Option(names = "--weights", description = "fp32, bf16 or int8: generate with MatVecDecoder, its matrices stored in this format (bf16 about 2x, "
-            + "int8 about 3x the tokens/s of fp32; see docs/generation-speed.md). Default: the model's own forward pass, fp32.")
+            + "int8 about 3x the tokens/s of fp32; see docs/generation-speed.md). Default: the model's own forward pass, fp32. "
+            + "With --device gpu: fp32 (default), fp16 or int8.")
     String weights;
 
     @Mixin
@@ -66,9 +67,14 @@ final class GenerateCommand implements Callable<Integer> {
         if ((checkpoint == null) == !randomInit) throw new IllegalArgumentException("give either --checkpoint PATH or --random-init");
         if (context != null && context < 1) throw new IllegalArgumentException("--context must be at least 1, got " + context);
         sampling.check();                                      // before a model of gigabytes loads
-        WeightFormat format = weights == null ? null : WeightFormat.parse(weights);
         Accelerator accelerator = device.accelerator();
-        if (format != null && accelerator != null) throw new IllegalArgumentException("--weights is for the CPU; leave it out with --device gpu");
+        if (accelerator == null && "fp16".equals(weights)) {
+            throw new IllegalArgumentException("--weights fp16 is for the GPU decoder (--device gpu); on the CPU: fp32, bf16 or int8");
+        }
+        if (accelerator != null && weights != null && !accelerator.weightFormats().contains(weights)) {
+            throw new IllegalArgumentException("--weights with --device gpu takes " + String.join(", ", accelerator.weightFormats()) + "; got '" + weights + "'");
+        }
+        WeightFormat format = weights == null || accelerator != null ? null : WeightFormat.parse(weights);
         PretrainedModel loaded;
         if (randomInit) {
             GPTConfig cfg = GPTConfig.named(model);
@@ -94,8 +100,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (accelerator != null) System.err.println("device: " + accelerator.description());
         // built before the clock starts: copying the weights to a device or rounding them is not generation
         Decoder decoder = format != null ? new MatVecDecoder(gpt, contextSize, format)
-                : accelerator != null ? accelerator.decoder(gpt, contextSize) : null;
+                : accelerator != null ? accelerator.decoder(gpt, contextSize, weights == null ? "fp32" : weights) : null;
         if (format != null) System.err.println("weights: " + format + " (MatVecDecoder)");
+        if (accelerator != null && weights != null) System.err.println("weights: " + weights + " on the device");
         System.out.print(prompt);
         System.out.flush();
         StreamingText stream = new StreamingText(tokenizer);

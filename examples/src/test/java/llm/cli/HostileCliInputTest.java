@@ -54,6 +54,11 @@ class HostileCliInputTest {
         var tpu = TrainAndGenerateCommandTest.run(new GenerateCommand(), "--random-init", "--device", "tpu");
         assertEquals(2, tpu.code());
         assertTrue(tpu.err().contains("--device must be cpu or gpu, got 'tpu'"), tpu.err());
+        // fp16 is the GPU decoder's alone (what a device reads is checked by the device: gpu-tornado's tests)
+        var fp16OnCpu = TrainAndGenerateCommandTest.run(new GenerateCommand(), "--random-init", "--model", "gpt2-xl", "--weights", "fp16");
+        assertEquals(2, fp16OnCpu.code());
+        assertTrue(fp16OnCpu.err().contains("--weights fp16 is for the GPU decoder (--device gpu); on the CPU: fp32, bf16 or int8"), fp16OnCpu.err());
+        assertFalse(fp16OnCpu.err().contains("building gpt2-xl"), fp16OnCpu.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package llm.device;
 
+import java.util.List;
 import java.util.ServiceLoader;
 
 import llm.generation.Decoder;
@@ -14,8 +15,14 @@ public interface Accelerator {
     /** What the device is, for the run's first lines (for example the OpenCL device TornadoVM picked). */
     String description();
 
-    /** A decoder of {@code model} with a KV cache of {@code window} tokens on the device. */
-    Decoder decoder(GPTModel model, int window);
+    /**
+     * A decoder of {@code model} with a KV cache of {@code window} tokens on the device, its matrices read in
+     * {@code weights}, one of {@link #weightFormats()} ({@code ./llm generate --device gpu --weights ...}).
+     */
+    Decoder decoder(GPTModel model, int window, String weights);
+
+    /** The weight formats the device's decoder reads, its default (fp32) first. */
+    List<String> weightFormats();
 
     /** A device-resident training step for batches of {@code batch} sequences of {@code context} tokens. */
     DeviceTrainer trainer(GPTModel model, int batch, int context, double weightDecay);

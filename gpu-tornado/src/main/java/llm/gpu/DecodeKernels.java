@@ -2,7 +2,9 @@ package llm.gpu;
 
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
@@ -26,6 +28,31 @@ public final class DecodeKernels {
             float s = 0f;
             for (int p = 0; p < k; p++) s += xs.get(x + p) * w.get(wOff + j * k + p);
             ys.set(y + j, s);
+        }
+    }
+
+    /**
+     * {@link #matVec} with the weight stored in 16-bit floats (fp16): half the bytes to read, which is what a
+     * token's time is made of at batch 1; each weight is widened to float as it is read and the sum stays in float.
+     */
+    public static void matVecHalf(FloatArray xs, int x, HalfFloatArray w, int wOff, FloatArray ys, int y, int n, int k) {
+        for (@Parallel int j = 0; j < n; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) s += xs.get(x + p) * w.get(wOff + j * k + p).getFloat32();
+            ys.set(y + j, s);
+        }
+    }
+
+    /**
+     * {@link #matVec} with the weight stored as bytes and a scale per row, as {@code llm.tensor.Int8Rows} stores it:
+     * {@code y[j] = scale[j] · Σ_p x[p] · q[j][p]}, a quarter of fp32's bytes. Integer to float is arithmetic every
+     * backend compiles (a 16-bit float needs the device's fp16 support, which PoCL lacks).
+     */
+    public static void matVecInt8(FloatArray xs, int x, ByteArray w, int wOff, FloatArray scales, int sOff, FloatArray ys, int y, int n, int k) {
+        for (@Parallel int j = 0; j < n; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) s += xs.get(x + p) * w.get(wOff + j * k + p);
+            ys.set(y + j, s * scales.get(sOff + j));
         }
     }
 

@@ -10,7 +10,7 @@ import llm.tensor.SeededRandom;
 
 /**
  * Tokens per second of a GPT-2 124M training step (4 × 256 tokens, fp32, the book's model without dropout) and of
- * greedy generation with a KV cache (4 prompt tokens, 64 new), on TornadoVM's default device: the side of the
+ * greedy generation with a KV cache (4 prompt tokens, 64 new; matrices in fp32, fp16, then int8), on TornadoVM's default device: the side of the
  * comparison that {@code benchmarks/torch_gpu_gpt2.py} is the PyTorch peer of, run on the same GPU in the same
  * session. Medians of 10 steps and 5 generations after one of each to compile the kernels, with the range.
  *
@@ -49,7 +49,18 @@ public final class GpuBench {
             System.out.printf("tornadovm training step GPT-2 124M 4x256 fp32: median %.1f ms (%.1f-%.1f) = %,.0f tokens/s%n", med * 1e3, s[0] * 1e3,
                     s[s.length - 1] * 1e3, b * t / med);
         }
-        GpuGptDecoder decoder = new GpuGptDecoder(model, cfg.contextLength());
+        for (String weights : DeviceWeights.FORMATS) {
+            try {
+                generation(model, weights);
+            } catch (IllegalArgumentException e) {
+                System.out.println("tornadovm generation, " + weights + " weights: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Greedy generation, 4 prompt tokens and 64 new, with the matrices read in {@code weights}. */
+    private static void generation(GPTModel model, String weights) {
+        GpuGptDecoder decoder = new GpuGptDecoder(model, model.config().contextLength(), weights);
         try {
             int[] prompt = {15496, 11, 314, 716};
             Generator.generate(decoder, prompt, 64, SamplingOptions.GREEDY, id -> {});
@@ -61,8 +72,8 @@ public final class GpuBench {
             }
             Arrays.sort(s);
             double med = s[s.length / 2];
-            System.out.printf("tornadovm generation GPT-2 124M, 4 prompt + 64 new tokens, batch 1, KV cache: median %.3f s (%.3f-%.3f) = %,.1f tokens/s%n",
-                    med, s[0], s[s.length - 1], 67 / med);
+            System.out.printf("tornadovm generation GPT-2 124M, %s weights, 4 prompt + 64 new tokens, batch 1, KV cache: median %.3f s (%.3f-%.3f) = %,.1f tokens/s%n",
+                    weights, med, s[0], s[s.length - 1], 67 / med);
         } finally {
             decoder.close();
         }

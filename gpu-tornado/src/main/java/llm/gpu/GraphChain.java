@@ -11,7 +11,10 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
  * A sequence of TaskGraphs that share a few device arrays, run in order as one unit of work. TornadoVM 5.2 builds
@@ -25,7 +28,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  */
 final class GraphChain implements AutoCloseable {
     private final String name;
-    private final FloatArray[] shared;
+    private final TornadoNativeArray[] shared;
     private final List<TaskGraph> graphs = new ArrayList<>();
     private final GridScheduler grids = new GridScheduler();
     private boolean anyGrid;
@@ -34,11 +37,18 @@ final class GraphChain implements AutoCloseable {
     private TornadoExecutionResult[] results;
 
     /** A chain whose graphs share {@code shared}; the upload graph copies their current contents to the device. */
-    GraphChain(String name, FloatArray... shared) {
+    GraphChain(String name, TornadoNativeArray... shared) {
         this.name = name;
         this.shared = shared;
         TaskGraph upload = new TaskGraph(name + "0").transferToDevice(DataTransferMode.FIRST_EXECUTION, (Object[]) shared);
-        for (int i = 0; i < shared.length; i++) upload.task("claim" + i, GraphChain::claim, shared[i]);
+        for (int i = 0; i < shared.length; i++) {
+            switch (shared[i]) {
+                case FloatArray f -> upload.task("claim" + i, GraphChain::claim, f);
+                case HalfFloatArray h -> upload.task("claim" + i, GraphChain::claimHalf, h);
+                case ByteArray b -> upload.task("claim" + i, GraphChain::claimBytes, b);
+                default -> throw new IllegalArgumentException("GraphChain shares float, half-float and byte arrays, not " + shared[i].getClass().getSimpleName());
+            }
+        }
         graphs.add(upload.persistOnDevice((Object[]) shared));
     }
 
@@ -47,6 +57,16 @@ final class GraphChain implements AutoCloseable {
      * and copies an array for a graph only when one of its tasks takes it.
      */
     static void claim(FloatArray a) {
+        for (@Parallel int i = 0; i < 1; i++) a.set(0, a.get(0));
+    }
+
+    /** {@link #claim} for an array of 16-bit floats (a decoder's fp16 weights). */
+    static void claimHalf(HalfFloatArray a) {
+        for (@Parallel int i = 0; i < 1; i++) a.set(0, a.get(0));
+    }
+
+    /** {@link #claim} for an array of bytes (a decoder's int8 weights). */
+    static void claimBytes(ByteArray a) {
         for (@Parallel int i = 0; i < 1; i++) a.set(0, a.get(0));
     }
 

@@ -1,5 +1,7 @@
 package llm.gpu;
 
+import java.util.List;
+
 import llm.device.Accelerator;
 import llm.device.DeviceTrainer;
 import llm.generation.Decoder;
@@ -13,8 +15,13 @@ public final class TornadoAccelerator implements Accelerator {
     }
 
     @Override
-    public Decoder decoder(GPTModel model, int window) {
-        return new GpuGptDecoder(model, window);
+    public Decoder decoder(GPTModel model, int window, String weights) {
+        return new GpuGptDecoder(model, window, weights);
+    }
+
+    @Override
+    public List<String> weightFormats() {
+        return DeviceWeights.FORMATS;
     }
 
     @Override

@@ -103,8 +103,13 @@ class DeviceStepEngineTest {
         }
 
         @Override
-        public Decoder decoder(GPTModel model, int window) {
+        public Decoder decoder(GPTModel model, int window, String weights) {
             return new ModelDecoder(model, window);
+        }
+
+        @Override
+        public java.util.List<String> weightFormats() {
+            return java.util.List.of("fp32");
         }
 
         @Override

@@ -44,6 +44,16 @@ public final class Int8Rows implements RowMatrix {
         return new Int8Rows(q, scale, rows, cols);
     }
 
+    /** Row {@code r}'s scale: its weights are {@code quantized(r, i) · scale(r)} (a device keeps its own copy of both). */
+    public float scale(int r) {
+        return scale[r];
+    }
+
+    /** The integer that stands for weight {@code (r, i)}, in -127..127. */
+    public byte quantized(int r, int i) {
+        return q[r * cols + i];
+    }
+
     @Override public int rows() { return rows; }
     @Override public int cols() { return cols; }
     @Override public long bytes() { return (long) rows * cols + 4L * rows; }
