@@ -188,8 +188,12 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean overwrite = pc == 0 && !accumulate;
-                for (int s = 0; s < strips; s++) {
-                    packB(kc, Math.min(NR, nc - s * NR), b, bOff + pc * bRs + (jc + s * NR) * bCs, bRs, bCs, packedB, s * NR * kc);
+                if (bCs == 1) {
+                    packBRows(kc, nc, b, bOff + pc * bRs + jc, bRs, packedB);
+                } else {
+                    for (int s = 0; s < strips; s++) {
+                        packB(kc, Math.min(NR, nc - s * NR), b, bOff + pc * bRs + (jc + s * NR) * bCs, bRs, bCs, packedB, s * NR * kc);
+                    }
                 }
                 for (int ic = 0; ic < m; ic += MC) {
                     int rows = Math.min(MC, m - ic);
@@ -246,15 +250,12 @@ public final class Gemm {
     }
 
     /**
-     * Copies a {@code kc × cols} strip of B so that, for each p, its NR numbers lie side by side. A row-major B
-     * is copied a row at a time; the {@code Wᵀ} of a linear layer (columns contiguous) a column at a time,
-     * which reads memory in order and is 2.4 times faster than gathering across 16 rows of W for each p.
+     * Copies a {@code kc × cols} strip of B so that, for each p, its NR numbers lie side by side (a row-major B
+     * goes through {@link #packBRows}, all strips at once). The {@code Wᵀ} of a linear layer (columns
+     * contiguous) is copied a column at a time, which reads memory in order and is 2.4 times faster than
+     * gathering across 16 rows of W for each p.
      */
     static void packB(int kc, int cols, float[] b, int bOff, int bRs, int bCs, float[] packed, int dst) {
-        if (bCs == 1 && cols == NR) {
-            for (int p = 0; p < kc; p++) System.arraycopy(b, bOff + p * bRs, packed, dst + p * NR, NR);
-            return;
-        }
         if (bRs == 1) {
             for (int j = 0; j < NR; j++) {
                 int src = bOff + j * bCs;
@@ -268,6 +269,22 @@ public final class Gemm {
             int d = dst + p * NR;
             for (int j = 0; j < cols; j++) packed[d + j] = b[src + j * bCs];
             for (int j = cols; j < NR; j++) packed[d + j] = 0f;
+        }
+    }
+
+    /**
+     * {@link #packB} for every strip of a row-major panel at once, a row of B at a time: each row's {@code nc}
+     * numbers are read in order and dealt out to the strips, where strip by strip would read {@code NR} numbers
+     * from each of {@code kc} rows in turn. The packed numbers are the same.
+     */
+    static void packBRows(int kc, int nc, float[] b, int bOff, int bRs, float[] packed) {
+        for (int p = 0; p < kc; p++) {
+            int src = bOff + p * bRs;
+            for (int s = 0, j0 = 0; j0 < nc; s++, j0 += NR) {
+                int cols = Math.min(NR, nc - j0), dst = s * NR * kc + p * NR;
+                System.arraycopy(b, src + j0, packed, dst, cols);
+                if (cols < NR) java.util.Arrays.fill(packed, dst + cols, dst + NR, 0f);
+            }
         }
     }
 
