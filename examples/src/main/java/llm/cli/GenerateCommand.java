@@ -100,7 +100,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (accelerator != null) System.err.println("device: " + accelerator.description());
         // built before the clock starts: copying the weights to a device or rounding them is not generation
         Decoder decoder = format != null ? new MatVecDecoder(gpt, contextSize, format)
-                : accelerator != null ? accelerator.decoder(gpt, contextSize, weights == null ? "fp32" : weights) : null;
+                : accelerator != null ? accelerator.decoder(gpt, contextSize, weights == null ? accelerator.weightFormats().get(0) : weights) : null;
         if (format != null) System.err.println("weights: " + format + " (MatVecDecoder)");
         if (accelerator != null && weights != null) System.err.println("weights: " + weights + " on the device");
         System.out.print(prompt);

@@ -1,6 +1,7 @@
 package llm.gpu;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +33,8 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 abstract class DeviceWeights {
     /** The formats, the default first. */
     static final List<String> FORMATS = List.of("fp32", "fp16", "int8");
+    /** The name {@link #matVec} takes for the output head, tied or not. */
+    static final String HEAD = "out_head.weight";
 
     final FloatArray params;
     final PackedParameters layout;
@@ -61,9 +64,6 @@ abstract class DeviceWeights {
     int at(String name) {
         return name.equals(HEAD) ? layout.head() : layout.at(name);
     }
-
-    /** The name {@link #matVec} takes for the output head, tied or not. */
-    static final String HEAD = "out_head.weight";
 
     private static final class Fp32 extends DeviceWeights {
         Fp32(FloatArray params, PackedParameters layout) {
@@ -109,7 +109,7 @@ abstract class DeviceWeights {
 
         Int8(FloatArray params, PackedParameters layout, GPTModel model) {
             super(params, layout);
-            Map<String, NDArray> matrices = new java.util.LinkedHashMap<>();
+            Map<String, NDArray> matrices = new LinkedHashMap<>();
             Map<String, NDArray> state = model.stateDict();
             for (int l = 0; l < model.config().nLayers(); l++) {
                 for (String m : BLOCK_MATRICES) matrices.put("trf_blocks." + l + "." + m, state.get("trf_blocks." + l + "." + m));

@@ -1,5 +1,8 @@
 package llm.gpu;
 
+import java.util.Arrays;
+import java.util.stream.Stream;
+
 import llm.generation.TokenByTokenDecoder;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
@@ -58,10 +61,7 @@ public final class GpuGptDecoder extends TokenByTokenDecoder {
         logits = new FloatArray(v);
         float scale = (float) (1.0 / Math.sqrt(hs));
 
-        TornadoNativeArray[] onDevice = java.util.Arrays.copyOf(matrices.arrays(), matrices.arrays().length + 2);
-        onDevice[onDevice.length - 2] = acts;
-        onDevice[onDevice.length - 1] = cache;
-        chain = new GraphChain("decode", onDevice);
+        chain = new GraphChain("decode", Stream.concat(Arrays.stream(matrices.arrays()), Stream.of(acts, cache)).toArray(TornadoNativeArray[]::new));
         chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, state)
                 .task("emb", DecodeKernels::embed, params, layout.at("tok_emb.weight"), layout.at("pos_emb.weight"), state, acts, x, c);
         TaskGraph g = null;
