@@ -26,9 +26,10 @@ SETTINGS = [(1, 4, 64), (2, 4, 64), (1, 4, 256), (2, 4, 256)]          # threads
 
 
 # G1 with a heap just above what the step needs. A step's memory depends on the model and the batch, not on the
-# machine, so these were found once (the smallest heap, in steps of 100 MB, in which TrainBench ran; plus 100 MB):
-# a tight heap is also the fastest here, since the process keeps reusing the pages it has. An unbounded heap grows
-# with the garbage of each step (G1 to 5-5.4 GB at 4 x 64; ParallelGC to 5.6 GB, 7.6-7.9 at 4 x 256) for nothing.
+# machine, so these were found once (the smallest heap tried in which TrainBench ran, plus 100 MB: 4 x 64 ran in
+# 3.2 GB and not in 2.9; 4 x 256 in 4.6 GB and not in 4.2): a tight heap is also the fastest here, since the process
+# keeps reusing the pages it has. An unbounded heap grows with the garbage of each step (4 x 64: G1 to 5.0-5.4 GB,
+# ParallelGC to 5.0-5.7) for nothing.
 # SUITE_JAVA_OPTS replaces the collector and heap.
 JVM_OPTS = os.environ.get("SUITE_JAVA_OPTS", "-XX:+UseG1GC").split()
 HEAP = {64: "-Xmx3300m", 256: "-Xmx4700m"}
