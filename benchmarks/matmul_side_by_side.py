@@ -25,6 +25,10 @@ JAVA = os.environ.get("JAVA25", "/usr/lib/jvm/temurin-25-jdk-amd64") + "/bin/jav
 JAR = os.environ.get("BENCH_JAR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "target", "benchmarks.jar"))
 SECONDS = 0.5
 WARMUP_ROUNDS = 2
+# OpenBLAS's threads keep polling for work for a while after numpy's product returns (its THREAD_TIMEOUT). Timed
+# right after, Java shared both cores with them: 1024^3 on 2 threads measured 138-142 GFLOP/s straight after numpy
+# and 240-265 with this pause before each timing (512^3: 228-245 against 259-270). Both sides get the pause.
+PAUSE = 0.3
 
 
 def numpy_seconds(a, b, reps):
@@ -57,7 +61,9 @@ def main():
     for r in range(WARMUP_ROUNDS + rounds):
         for spec in SHAPES:
             flops, a, b = ops[spec]
+            time.sleep(PAUSE)
             j = java_seconds(spec, reps[spec])
+            time.sleep(PAUSE)
             p = numpy_seconds(a, b, reps[spec])
             if r >= WARMUP_ROUNDS:
                 samples[spec].append((flops / j / 1e9, flops / p / 1e9))
