@@ -1,6 +1,8 @@
 package llm.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -76,5 +78,35 @@ class AppendixATest {
         assertNull(product.get(), "the product's value is still reachable after backward");
         var e = assertThrows(IllegalStateException.class, loss::backward);
         assertEquals(true, e.getMessage().contains("already used by an earlier backward pass"), e.getMessage());
+    }
+    @Test
+    void aFreshGradientIsKeptWithoutACopyAndASharedOneIsNeverWrittenTo() {
+        Tensor w = Tensor.parameter(NDArray.zeros(2, 2));
+        NDArray shared = NDArray.of(new float[] {1f, 2f, 3f, 4f}, 2, 2);
+        w.accumulateGrad(shared);                          // the caller keeps using it: copied
+        assertNotSame(shared, w.grad());
+        w.accumulateGrad(shared);
+        assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, shared.toArray());
+        assertArrayEquals(new float[] {2f, 4f, 6f, 8f}, w.grad().toArray());
+
+        Tensor v = Tensor.parameter(NDArray.zeros(2, 2));
+        NDArray fresh = NDArray.of(new float[] {1f, 1f, 1f, 1f}, 2, 2);
+        v.accumulateFreshGrad(fresh);                      // nobody else holds it: kept, and later ones added in place
+        assertSame(fresh, v.grad());
+        v.accumulateGrad(shared);
+        assertSame(fresh, v.grad());
+        assertArrayEquals(new float[] {2f, 3f, 4f, 5f}, v.grad().toArray());
+        assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, shared.toArray());
+
+        // an intermediate tensor shares the first gradient it gets; a fresh second one is added into the fresh
+        // array, never into the shared one (the residual stream of a transformer gets exactly these two)
+        Tensor x = Tensor.parameter(NDArray.of(new float[] {1f, 2f}, 2));
+        Tensor y = x.mul(Tensor.constant(NDArray.of(new float[] {3f, 3f}, 2)));
+        NDArray upstream = NDArray.of(new float[] {1f, 1f}, 2);
+        y.accumulateGrad(upstream);
+        NDArray second = NDArray.of(new float[] {10f, 20f}, 2);
+        y.accumulateFreshGrad(second);
+        assertArrayEquals(new float[] {1f, 1f}, upstream.toArray());
+        assertArrayEquals(new float[] {11f, 21f}, y.grad().toArray());
     }
 }

@@ -64,9 +64,9 @@ public final class FusedCausalAttention {
             float[] dout = g.contiguous().toArray();
             float[] dq = new float[qd.length], dk = new float[qd.length], dv = new float[qd.length];
             AttentionKernels.backwardAll(qd, kd, vd, keep, keepScale, out, logSumExp, dout, dq, dk, dv, heads, t, hs, par);
-            q.accumulateGrad(NDArray.of(dq, shape));
-            k.accumulateGrad(NDArray.of(dk, shape));
-            v.accumulateGrad(NDArray.of(dv, shape));
+            q.accumulateFreshGrad(NDArray.of(dq, shape));
+            k.accumulateFreshGrad(NDArray.of(dk, shape));
+            v.accumulateFreshGrad(NDArray.of(dv, shape));
         });
     }
 }

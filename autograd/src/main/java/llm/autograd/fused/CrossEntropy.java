@@ -55,7 +55,7 @@ public final class CrossEntropy {
             if (used[0]) throw new IllegalStateException("crossEntropy: backward through the same loss twice");
             used[0] = true;
             CrossEntropyKernels.backward(probs, t, ignoreIndex, g.item() / sum.count(), n, v, par);
-            logits.accumulateGrad(NDArray.of(probs, logits.shape()));
+            logits.accumulateFreshGrad(NDArray.of(probs, logits.shape()));
         });
     }
 

@@ -23,6 +23,6 @@ public final class FusedDropout {
         float[] mask = new float[n];
         for (int i = 0; i < n; i++) mask[i] = rng.nextFloat() >= p ? keepScale : 0f;
         NDArray m = NDArray.of(mask, x.shape());
-        return Graph.record(x.data().mul(m), "dropout", List.of(x), g -> x.accumulateGrad(g.mul(m)));
+        return Graph.record(x.data().mul(m), "dropout", List.of(x), g -> x.accumulateFreshGrad(g.mul(m)));
     }
 }

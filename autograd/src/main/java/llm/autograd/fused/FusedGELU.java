@@ -28,7 +28,7 @@ public final class FusedGELU {
             NDArray gc = g.contiguous();
             float[] dx = new float[n];
             GeluKernels.backward(in, base, gc.storage(), gc.offset(), dx, n);
-            x.accumulateGrad(NDArray.of(dx, x.shape()));
+            x.accumulateFreshGrad(NDArray.of(dx, x.shape()));
         });
     }
 

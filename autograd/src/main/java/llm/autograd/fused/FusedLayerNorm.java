@@ -48,9 +48,9 @@ public final class FusedLayerNorm {
             float[] dscale = new float[c];
             float[] dshift = new float[c];
             LayerNormKernels.backward(in, base, gc.storage(), gc.offset(), w, mean, rstd, dx, dscale, dshift, rows, c, par);
-            if (dx != null) x.accumulateGrad(NDArray.of(dx, x.shape()));
-            scale.accumulateGrad(NDArray.of(dscale, c));
-            shift.accumulateGrad(NDArray.of(dshift, c));
+            if (dx != null) x.accumulateFreshGrad(NDArray.of(dx, x.shape()));
+            scale.accumulateFreshGrad(NDArray.of(dscale, c));
+            shift.accumulateFreshGrad(NDArray.of(dshift, c));
         });
     }
 

@@ -46,9 +46,9 @@ public final class FusedLinear {
         if (bias != null) inputs.add(bias);
         return Graph.record(y.view(outShape), "linear", inputs, g -> {
             NDArray g2 = g.contiguous().view(n, out);
-            if (x.requiresGrad()) x.accumulateGrad(g2.matmul(w).view(x.shape()));
-            if (weight.requiresGrad()) weight.accumulateGrad(g2.transpose(0, 1).matmul(x2));
-            if (bias != null && bias.requiresGrad()) bias.accumulateGrad(g2.sum(0, false));
+            if (x.requiresGrad()) x.accumulateFreshGrad(g2.matmul(w).view(x.shape()));
+            if (weight.requiresGrad()) weight.accumulateFreshGrad(g2.transpose(0, 1).matmul(x2));
+            if (bias != null && bias.requiresGrad()) bias.accumulateFreshGrad(g2.sum(0, false));
         });
     }
 

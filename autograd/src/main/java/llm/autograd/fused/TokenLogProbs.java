@@ -46,7 +46,7 @@ public final class TokenLogProbs {
             if (used[0]) throw new IllegalStateException("tokenLogProbs: backward through the same values twice");
             used[0] = true;
             TokenLogProbKernels.backward(probs, t, g.contiguous().toArray(), n, v, par);
-            logits.accumulateGrad(NDArray.of(probs, n, v));
+            logits.accumulateFreshGrad(NDArray.of(probs, n, v));
         });
         return new Result(out, NDArray.of(entropy, n));
     }

@@ -32,6 +32,6 @@ public final class IndexOps {
         NDArray out = Indexing.embedding(weight.data(), ids);
         int vocab = weight.dim(0);
         return Graph.record(out, "embedding", List.of(weight),
-                g -> weight.accumulateGrad(Indexing.embeddingBackward(g, ids, vocab)));
+                g -> weight.accumulateFreshGrad(Indexing.embeddingBackward(g, ids, vocab)));
     }
 }

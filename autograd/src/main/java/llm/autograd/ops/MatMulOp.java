@@ -18,8 +18,8 @@ public final class MatMulOp {
         if (b.rank() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);   // a column vector
         NDArray out = a.data().matmul(b.data());
         return Graph.record(out, "matmul", List.of(a, b), g -> {
-            if (a.requiresGrad()) a.accumulateGrad(g.matmul(b.data().transpose(-1, -2)).sumTo(a.shape()));
-            if (b.requiresGrad()) b.accumulateGrad(a.data().transpose(-1, -2).matmul(g).sumTo(b.shape()));
+            if (a.requiresGrad()) a.accumulateFreshGrad(g.matmul(b.data().transpose(-1, -2)).sumTo(a.shape()));
+            if (b.requiresGrad()) b.accumulateFreshGrad(a.data().transpose(-1, -2).matmul(g).sumTo(b.shape()));
         });
     }
 }
