@@ -25,14 +25,15 @@ JAR = os.path.join(HERE, "target", "benchmarks.jar")
 SETTINGS = [(1, 4, 64), (2, 4, 64), (1, 4, 256), (2, 4, 256)]          # threads, batch, tokens
 
 
-# G1 with a heap just above what the step needs. A step's memory depends on the model and the batch, not on the
-# machine, so these were found once (the smallest heap tried in which TrainBench ran, plus 100 MB: 4 x 64 ran in
-# 3.2 GB and not in 2.9; 4 x 256 in 4.6 GB and not in 4.2): a tight heap is also the fastest here, since the process
-# keeps reusing the pages it has. An unbounded heap grows with the garbage of each step (4 x 64: G1 to 5.0-5.4 GB,
-# ParallelGC to 5.0-5.7) for nothing.
-# SUITE_JAVA_OPTS replaces the collector and heap.
-JVM_OPTS = os.environ.get("SUITE_JAVA_OPTS", "-XX:+UseG1GC").split()
-HEAP = {64: "-Xmx3300m", 256: "-Xmx4700m"}
+# G1 with a heap just above what the step needs, its regions of 32 MB and transparent huge pages, as ./llm runs it.
+# A step's memory depends on the model and the batch, not on the machine, so the heaps were found once: the smallest
+# heap tried in which TrainBench ran (4 x 64: 2.8 GB and not 2.7; 4 x 256: 4.0 GB and not 3.8) plus 300-400 MB, so that
+# G1 is not collecting all the time. An unbounded heap grows with the garbage of each step (4 x 64: G1 to 5.0-5.4 GB,
+# ParallelGC to 5.0-5.7) for nothing. With G1's default regions (2 MB in such a heap) every activation of GPT-2 is a
+# "humongous" object and G1 collects hundreds of times a step (the launcher's comment has the figures).
+# SUITE_JAVA_OPTS replaces the collector and its options (and the heap, if it names one).
+JVM_OPTS = os.environ.get("SUITE_JAVA_OPTS", "-XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:+UseTransparentHugePages").split()
+HEAP = {64: "-Xmx3100m", 256: "-Xmx4400m"}
 
 
 def java(cls, *args, threads=2, heap=None):
@@ -59,7 +60,8 @@ def fma_peaks():
 def ours(threads, b, t, steps):
     out = java("llm.bench.TrainBench", b, t, steps, threads=threads, heap=HEAP.get(t, "-Xmx5g"))
     m = re.search(r"median step ([\d.]+) s, ([\d.]+) tokens/s, (\d+) model GFLOP.*peak RSS ([\d.]+) GB", out)
-    return float(m.group(2)), float(m.group(3)), float(m.group(4))
+    first = re.search(r"step 0: loss [\d.]+, ([\d.]+) s", out)     # the JIT's warm-up is in it
+    return float(m.group(2)), float(m.group(3)), float(m.group(4)), float(first.group(1))
 
 
 def torch(threads, b, t, steps):
@@ -81,17 +83,19 @@ def main():
     peaks = fma_peaks()
     print(f"machine: {cpu}, {isa}, {os.cpu_count()} cores; FMA peak measured: 1 thread {peaks[1]:.0f} GFLOP/s, 2 threads {peaks[2]:.0f} GFLOP/s; "
           f"ours with {' '.join(JVM_OPTS)} (heap per step: {', '.join(f'{t} tokens {h}' for t, h in HEAP.items())}), {rounds} rounds of {steps} timed steps\n")
-    print("| GPT-2 124M training step | ours tokens/s | PyTorch tokens/s | ratio (per round) | ours MFU | peak RSS ours / PyTorch (GB) |")
-    print("|---|---|---|---|---|---|")
+    print("| GPT-2 124M training step | ours tokens/s | PyTorch tokens/s | ratio (per round) | ours MFU | peak RSS ours / PyTorch (GB) | ours first step (s) |")
+    print("|---|---|---|---|---|---|---|")
     for threads, b, t in SETTINGS:
-        o, p, r, mfu, mo, mp = [], [], [], [], [], []
+        o, p, r, mfu, mo, mp, first = [], [], [], [], [], [], []
         for _ in range(rounds):
-            tok, gflop, rss = ours(threads, b, t, steps)
+            tok, gflop, rss, f = ours(threads, b, t, steps)
+            first.append(f)
             ptok, prss = torch(threads, b, t, steps)
             o.append(tok); p.append(ptok); r.append(tok / ptok); mo.append(rss); mp.append(prss)
             mfu.append(gflop * tok / (b * t) / peaks[threads])
         print(f"| {b} × {t}, {threads} thread{'s' if threads > 1 else ''} | {spread(o)} | {spread(p)} | **{statistics.median(r):.2f}** "
-              f"({min(r):.2f}–{max(r):.2f}) | **{statistics.median(mfu):.2f}** ({min(mfu):.2f}–{max(mfu):.2f}) | {max(mo):.1f} / {max(mp):.1f} |", flush=True)
+              f"({min(r):.2f}–{max(r):.2f}) | **{statistics.median(mfu):.2f}** ({min(mfu):.2f}–{max(mfu):.2f}) | {max(mo):.1f} / {max(mp):.1f} | "
+              f"{spread(first)} |", flush=True)
     print("\n| GEMM (shape M×K×N:layout) | threads | ours GFLOP/s | OpenBLAS GFLOP/s | ratio | ours / FMA peak |")
     print("|---|---|---|---|---|---|")
     for threads in (1, 2):

@@ -21,7 +21,7 @@ import llm.autograd.Tensor;
  * resident memory. The peer is {@code benchmarks/torch_train.py}, the same model and step in PyTorch.
  *
  * {@snippet :
- * java --add-modules jdk.incubator.vector -Dllm.threads=2 -Xmx8g -cp benchmarks/target/benchmarks.jar llm.bench.TrainBench 4 256 3
+ * java --add-modules jdk.incubator.vector -XX:+UseG1GC -XX:G1HeapRegionSize=32m -Xmx4400m -Dllm.threads=2 -cp benchmarks/target/benchmarks.jar llm.bench.TrainBench 4 256 3
  * }
  */
 public final class TrainBench {
