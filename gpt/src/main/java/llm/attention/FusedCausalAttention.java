@@ -5,6 +5,7 @@ import java.util.List;
 import llm.autograd.Graph;
 import llm.autograd.Tensor;
 import llm.tensor.AttentionKernels;
+import llm.tensor.DropoutKernels;
 import llm.tensor.NDArray;
 import llm.tensor.Parallelism;
 import llm.tensor.SeededRandom;
@@ -54,7 +55,7 @@ public final class FusedCausalAttention {
             throw new IllegalArgumentException("fusedCausalAttention: dropout rate must be in [0, 1), got " + dropRate);
         }
         int heads = shape[0] * shape[1], t = shape[2], hs = shape[3];
-        boolean[] keep = dropRate > 0f ? AttentionKernels.dropoutMask(heads * t * t, dropRate, rng) : null; // (B*NH, T, T)
+        boolean[] keep = dropRate > 0f ? DropoutKernels.keep(heads * t * t, dropRate, rng, par) : null; // (B*NH, T, T)
         float keepScale = 1f / (1f - dropRate);
         float[] qd = q.data().contiguous().toArray(), kd = k.data().contiguous().toArray(), vd = v.data().contiguous().toArray();
         float[] out = new float[qd.length];

@@ -139,7 +139,7 @@ public final class MatVecDecoder extends TokenByTokenDecoder {
             LayerNormKernels.forward(x, 0, b.ln2Scale, b.ln2Shift, EPS, ln, mean, rstd, 1, c, Parallelism.SINGLE);
             b.fc.matVec(ln, 0, fc, 0, par);
             addInPlace(fc, b.fcBias);
-            GeluKernels.forward(fc, 0, fc, fc.length);
+            GeluKernels.forward(fc, 0, fc, 0, fc.length);
             b.fcProj.matVec(fc, 0, proj, 0, par);
             addInPlace(proj, b.fcProjBias);
             addInPlace(x, proj);

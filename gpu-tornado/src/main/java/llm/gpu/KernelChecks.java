@@ -214,8 +214,8 @@ public final class KernelChecks {
     public static double gelu(int n, long seed) {
         Random rng = new Random(seed);
         float[] x = random(rng, n, 3f), dy = random(rng, n, 1f), out = new float[n], dx = new float[n];
-        GeluKernels.forwardScalar(x, 0, out, n);
-        GeluKernels.backwardScalar(x, 0, dy, 0, dx, n);
+        GeluKernels.forwardScalar(x, 0, out, 0, n);
+        GeluKernels.backwardScalar(x, 0, dy, 0, dx, 0, n);
         FloatArray a = padded(concat(x, dy, new float[2 * n]));                // x, dy, out, dx
         run(new TaskGraph("gelu").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
                 .task("f", ElementwiseKernels::geluForward, a, PAD, PAD + 2 * n, n)

@@ -23,21 +23,12 @@ import java.util.Arrays;
  *
  * <p>Dropout on the attention weights (Book §3.5.2), when {@code keep} is not null: a weight that is dropped
  * adds nothing to its query's output, the kept ones are scaled by {@code keepScale = 1 / (1 - rate)}, and the
- * softmax still counts every weight. {@code keep (BH, T, T)} holds one flag per weight, drawn by {@link
- * #dropoutMask} in the order the step-by-step attention's dropout draws them.
+ * softmax still counts every weight. {@code keep (BH, T, T)} holds one flag per weight, row-major, the upper
+ * triangle included, drawn by {@link DropoutKernels#keep} in the order the step-by-step attention's dropout over the
+ * full weight matrix draws them.
  */
 public final class AttentionKernels {
     private AttentionKernels() {}
-
-    /**
-     * Which of the {@code (BH, T, T)} attention weights survive dropout, row-major, the upper triangle included
-     * (so that the draws are the same, in the same order, as dropout over the full weight matrix).
-     */
-    public static boolean[] dropoutMask(int weights, float dropRate, SeededRandom rng) {
-        boolean[] keep = new boolean[weights];
-        for (int i = 0; i < weights; i++) keep[i] = rng.nextFloat() >= dropRate;
-        return keep;
-    }
 
     /** {@link #forwardBlocked} for every head, heads in parallel (each head's products on one thread). */
     public static void forwardAll(float[] q, float[] k, float[] v, boolean[] keep, float keepScale, float[] out, float[] lse,

@@ -11,6 +11,11 @@ package llm.tensor;
 final class Elementwise {
     private Elementwise() {}
 
+    /** Below this many elements an operation stays on the calling thread: it is done before a helper wakes. */
+    private static final int PARALLEL_MIN = 1 << 17;
+    /** Elements per task of a threaded operation (a multiple of every vector length: the same numbers). */
+    private static final int CHUNK = 1 << 15;
+
     static NDArray unary(UnaryOp op, NDArray x) {
         NDArray c = x.contiguous();
         float[] out = new float[c.numel()];
@@ -37,8 +42,19 @@ final class Elementwise {
     private static void apply(BinaryOp op, NDArray a, NDArray b, float[] out, int oo) {
         int rank = a.rank();
         if (rank == 0 || (a.isContiguous() && b.isContiguous())) {
-            // One long row: the common case of two plain arrays of the same shape.
-            kernel(op, a.storage(), a.offset(), 1, b.storage(), b.offset(), 1, out, oo, a.numel());
+            // One long row: the common case of two plain arrays of the same shape. A long one (a residual
+            // connection's sum, a gradient added to another) is cut into chunks shared among the threads.
+            int n = a.numel();
+            float[] as = a.storage(), bs = b.storage();
+            int ao = a.offset(), bo = b.offset();
+            if (n < PARALLEL_MIN) {
+                kernel(op, as, ao, 1, bs, bo, 1, out, oo, n);
+                return;
+            }
+            Parallelism.DEFAULT.forEach((n + CHUNK - 1) / CHUNK, c -> {
+                int i = c * CHUNK;
+                kernel(op, as, ao + i, 1, bs, bo + i, 1, out, oo + i, Math.min(CHUNK, n - i));
+            });
             return;
         }
         int n = a.dim(-1);

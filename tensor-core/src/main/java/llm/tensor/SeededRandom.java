@@ -28,7 +28,11 @@ public final class SeededRandom {
 
     /** 64 random bits. */
     public long nextLong() {
-        long z = (state += GOLDEN_GAMMA);
+        return mix(state += GOLDEN_GAMMA);
+    }
+
+    /** SplitMix64's output function: scrambles one state into 64 random-looking bits. */
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
@@ -37,6 +41,23 @@ public final class SeededRandom {
     /** Uniform in {@code [0, 1)} with 24 random bits, the precision of a float. */
     public float nextFloat() {
         return (nextLong() >>> 40) * 0x1.0p-24f;
+    }
+
+    /**
+     * Reserves the next {@code n} draws for a caller that makes them out of order, on several threads (a dropout
+     * mask of millions of numbers): returns the state they start from and moves this generator past them.
+     * {@link #floatAt}{@code (start, i)} is then exactly what the i-th of {@code n} calls of {@link #nextFloat}
+     * would have returned, because SplitMix64's i-th number depends only on its state plus i + 1 steps.
+     */
+    public long skip(long n) {
+        long start = state;
+        state += n * GOLDEN_GAMMA;
+        return start;
+    }
+
+    /** The {@code i}-th (from 0) {@link #nextFloat} of a generator in state {@code start}; see {@link #skip}. */
+    public static float floatAt(long start, long i) {
+        return (mix(start + (i + 1) * GOLDEN_GAMMA) >>> 40) * 0x1.0p-24f;
     }
 
     /** Uniform in {@code [0, 1)} with 53 random bits. */

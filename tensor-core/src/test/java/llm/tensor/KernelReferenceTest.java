@@ -29,6 +29,21 @@ class KernelReferenceTest {
     }
 
     @Test
+    void dropoutMasksDrawnOnThreadsAreTheSequentialDraws() {
+        Parallelism three = new Parallelism(3);
+        qt().withExamples(20).forAll(integers().between(0, 300_000), longs().all()).checkAssert((n, seed) -> {
+            SeededRandom sequential = new SeededRandom(seed), threaded = new SeededRandom(seed), scaled = new SeededRandom(seed);
+            boolean[] ref = DropoutKernels.keepNaive(n, 0.3f, sequential);
+            assertArrayEquals(ref, DropoutKernels.keep(n, 0.3f, threaded, three));
+            float[] mask = DropoutKernels.scaledMask(n, 0.3f, scaled, three);
+            for (int i = 0; i < n; i++) assertEquals(ref[i] ? 1f / 0.7f : 0f, mask[i], 0f, "mask at " + i);
+            long next = sequential.nextLong();                   // and each generator is left where the sequential one is
+            assertEquals(next, threaded.nextLong());
+            assertEquals(next, scaled.nextLong());
+        });
+    }
+
+    @Test
     void reductionKernels() {
         qt().withExamples(200).forAll(integers().between(1, 300), longs().all()).checkAssert((n, seed) -> {
             float[] x = random(seed, n);
@@ -80,12 +95,31 @@ class KernelReferenceTest {
             float[] x = NDArray.randn(new SeededRandom(seed), n + 3).mul(4f).toArray();
             float[] dy = NDArray.randn(new SeededRandom(seed + 1), n + 2).toArray();
             float[] ref = new float[n], fast = new float[n];
-            GeluKernels.forwardScalar(x, 3, ref, n);
-            GeluKernels.forwardVector(x, 3, fast, n);
+            GeluKernels.forwardScalar(x, 3, ref, 0, n);
+            GeluKernels.forwardVector(x, 3, fast, 0, n);
             for (int i = 0; i < n; i++) assertEquals(ref[i], fast[i], 2e-6f * (1 + Math.abs(ref[i])), "forward " + i);
-            GeluKernels.backwardScalar(x, 3, dy, 2, ref, n);
-            GeluKernels.backwardVector(x, 3, dy, 2, fast, n);
+            GeluKernels.backwardScalar(x, 3, dy, 2, ref, 0, n);
+            GeluKernels.backwardVector(x, 3, dy, 2, fast, 0, n);
             for (int i = 0; i < n; i++) assertEquals(ref[i], fast[i], 5e-6f * (1 + Math.abs(ref[i])), "backward " + i);
+        });
+    }
+
+    /** The threaded GELU passes compute exactly what one thread computes, written at the given offset. */
+    @Test
+    void geluOnThreadsGivesTheOneThreadBits() {
+        Parallelism three = new Parallelism(3);
+        qt().withExamples(20).forAll(integers().between(0, 200_000), longs().all()).checkAssert((n, seed) -> {
+            float[] x = NDArray.randn(new SeededRandom(seed), n + 3).mul(4f).toArray();
+            float[] dy = NDArray.randn(new SeededRandom(seed + 1), n + 2).toArray();
+            float[] one = new float[n + 5], threaded = new float[n + 5];
+            GeluKernels.forward(x, 3, one, 5, n);
+            GeluKernels.forward(x, 3, threaded, 5, n, three);
+            assertArrayEquals(one, threaded);
+            one = new float[n];
+            threaded = new float[n];
+            GeluKernels.backward(x, 3, dy, 2, one, n);
+            GeluKernels.backward(x, 3, dy, 2, threaded, n, three);
+            assertArrayEquals(one, threaded);
         });
     }
 
@@ -165,7 +199,7 @@ class KernelReferenceTest {
                 .checkAssert((t, hs, dropout, seed) -> {
                     int heads = 3, n = heads * t * hs;
                     float[] q = random(seed, n), k = random(seed + 1, n), v = random(seed + 2, n), dout = random(seed + 3, n);
-                    boolean[] keep = dropout == 1 ? AttentionKernels.dropoutMask(heads * t * t, 0.3f, new SeededRandom(seed)) : null;
+                    boolean[] keep = dropout == 1 ? DropoutKernels.keepNaive(heads * t * t, 0.3f, new SeededRandom(seed)) : null;
                     float keepScale = 1f / 0.7f;
                     float[] out1 = new float[n], out2 = new float[n], lse1 = new float[heads * t], lse2 = new float[heads * t];
                     float[] out3 = new float[n], lse3 = new float[heads * t];

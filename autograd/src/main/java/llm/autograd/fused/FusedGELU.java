@@ -6,6 +6,7 @@ import llm.autograd.Graph;
 import llm.autograd.Tensor;
 import llm.tensor.GeluKernels;
 import llm.tensor.NDArray;
+import llm.tensor.Parallelism;
 
 /**
  * GELU with the tanh approximation GPT-2 uses (Book §4.3):
@@ -23,11 +24,11 @@ public final class FusedGELU {
         int base = xc.offset();
         int n = xc.numel();
         float[] out = new float[n];
-        GeluKernels.forward(in, base, out, n);
+        GeluKernels.forward(in, base, out, 0, n, Parallelism.DEFAULT);
         return Graph.record(NDArray.of(out, x.shape()), "gelu", List.of(x), g -> {
             NDArray gc = g.contiguous();
             float[] dx = new float[n];
-            GeluKernels.backward(in, base, gc.storage(), gc.offset(), dx, n);
+            GeluKernels.backward(in, base, gc.storage(), gc.offset(), dx, n, Parallelism.DEFAULT);
             x.accumulateFreshGrad(NDArray.of(dx, x.shape()));
         });
     }
