@@ -158,6 +158,7 @@ public final class Tensor {
 
     private void accumulate(NDArray g, boolean fresh) {
         if (!requiresGrad) return;
+        fresh &= g.isContiguous();             // gradients are added into it in place, which needs one plain run
         if (!Shape.same(g.shape(), data.shape())) {
             throw new IllegalStateException("gradient of shape " + Shape.format(g.shape()) + " for tensor of shape "
                     + Shape.format(data.shape()) + " made by " + op());
