@@ -28,10 +28,10 @@ public final class GeluKernels {
         else forwardScalar(in, base, out, oo, n);
     }
 
-    /** {@code dx[0..n) = dy[go..go+n) · gelu'(in[base..base+n))}, vector or scalar. */
-    public static void backward(float[] in, int base, float[] dy, int go, float[] dx, int n) {
-        if (Vectorization.ENABLED) backwardVector(in, base, dy, go, dx, 0, n);
-        else backwardScalar(in, base, dy, go, dx, 0, n);
+    /** {@code dx[xo..xo+n) = dy[go..go+n) · gelu'(in[base..base+n))}, vector or scalar. */
+    public static void backward(float[] in, int base, float[] dy, int go, float[] dx, int xo, int n) {
+        if (Vectorization.ENABLED) backwardVector(in, base, dy, go, dx, xo, n);
+        else backwardScalar(in, base, dy, go, dx, xo, n);
     }
 
     /** {@link #forward} with the elements shared out in chunks among the threads of {@code par}. */
@@ -43,11 +43,10 @@ public final class GeluKernels {
     }
 
     /** {@link #backward} with the elements shared out in chunks among the threads of {@code par}. */
-    public static void backward(float[] in, int base, float[] dy, int go, float[] dx, int n, Parallelism par) {
+    public static void backward(float[] in, int base, float[] dy, int go, float[] dx, int xo, int n, Parallelism par) {
         par.forEach((n + CHUNK - 1) / CHUNK, c -> {
-            int i = c * CHUNK, len = Math.min(CHUNK, n - i);
-            if (Vectorization.ENABLED) backwardVector(in, base + i, dy, go + i, dx, i, len);
-            else backwardScalar(in, base + i, dy, go + i, dx, i, len);
+            int i = c * CHUNK;
+            backward(in, base + i, dy, go + i, dx, xo + i, Math.min(CHUNK, n - i));
         });
     }
 

@@ -115,10 +115,10 @@ class KernelReferenceTest {
             GeluKernels.forward(x, 3, one, 5, n);
             GeluKernels.forward(x, 3, threaded, 5, n, three);
             assertArrayEquals(one, threaded);
-            one = new float[n];
-            threaded = new float[n];
-            GeluKernels.backward(x, 3, dy, 2, one, n);
-            GeluKernels.backward(x, 3, dy, 2, threaded, n, three);
+            one = new float[n + 1];
+            threaded = new float[n + 1];
+            GeluKernels.backward(x, 3, dy, 2, one, 1, n);
+            GeluKernels.backward(x, 3, dy, 2, threaded, 1, n, three);
             assertArrayEquals(one, threaded);
         });
     }

@@ -28,7 +28,7 @@ public final class FusedGELU {
         return Graph.record(NDArray.of(out, x.shape()), "gelu", List.of(x), g -> {
             NDArray gc = g.contiguous();
             float[] dx = new float[n];
-            GeluKernels.backward(in, base, gc.storage(), gc.offset(), dx, n, Parallelism.DEFAULT);
+            GeluKernels.backward(in, base, gc.storage(), gc.offset(), dx, 0, n, Parallelism.DEFAULT);
             x.accumulateFreshGrad(NDArray.of(dx, x.shape()));
         });
     }
