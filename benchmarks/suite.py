@@ -110,7 +110,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for threads in (1, 2):
         out = java("llm.bench.GenerationBench", "--rounds", rounds, threads=threads)
-        bandwidth = re.search(r"memory read bandwidth: ([\d.]+) GB/s", out).group(1)
+        bandwidth = re.search(r"bandwidth: best of \d+ probes, ([\d.]+) GB/s", out).group(1)
         for line in out.splitlines():
             cells = [c.strip() for c in line.strip("|").split("|")]
             if line.startswith("| MatVecDecoder") or line.startswith("| GPTModel"):

@@ -51,8 +51,9 @@ public final class GenerationBench {
         model.eval();
         int threads = Parallelism.DEFAULT.threads(), window = model.config().contextLength();
         System.out.printf("threads: %d, model: %s%n", threads, loaded.description());
-        double bandwidth = GptBench.readBandwidth(threads);
-        System.out.printf("memory read bandwidth: %.1f GB/s (a parallel sum over 512 MB, best of 10)%n%n", bandwidth);
+        ReadBandwidth probe = new ReadBandwidth(threads);
+        System.out.printf("memory read bandwidth: %.1f GB/s (a parallel sum over 512 MB, best of 10 passes; probed again each round)%n%n",
+                probe.measure());
 
         Map<String, Decoder> decoders = new LinkedHashMap<>();
         decoders.put("GPTModel.forwardCached (fp32)", new ModelDecoder(model, window));
@@ -66,8 +67,11 @@ public final class GenerationBench {
             List<String> order = new ArrayList<>(names);
             if (r % 2 == 1) java.util.Collections.reverse(order);     // alternate, so drift does not favour one
             for (String name : order) speed.get(name).add(tokensPerSecond(decoders.get(name), prompt, tokens));
+            probe.measure();
         }
-        System.out.printf("generation, batch 1, %d tokens after a %d-token prompt, %d rounds:%n", tokens, prompt.length, rounds);
+        double bandwidth = probe.best();
+        System.out.printf("generation, batch 1, %d tokens after a %d-token prompt, %d rounds; bandwidth: best of %d probes, %.1f GB/s:%n",
+                tokens, prompt.length, rounds, rounds + 1, bandwidth);
         System.out.println("| decoder | weights read per token | tokens/s, median (min-max) | GB/s | of bandwidth | vs MatVecDecoder fp32 |");
         System.out.println("|---|---|---|---|---|---|");
         double fp32 = median(speed.get("MatVecDecoder fp32"));

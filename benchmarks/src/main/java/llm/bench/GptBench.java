@@ -28,8 +28,8 @@ public final class GptBench {
         model.eval();
         System.out.printf("threads: %d, model: GPT-2 124M (%,d parameters)%n", threads, model.numParameters());
 
-        double bandwidth = readBandwidth(threads);
-        System.out.printf("memory read bandwidth: %.1f GB/s%n", bandwidth);
+        ReadBandwidth probe = new ReadBandwidth(threads);
+        System.out.printf("memory read bandwidth: %.1f GB/s%n", probe.measure());
 
         int[] ids = new int[4 * 256];
         for (int i = 0; i < ids.length; i++) ids[i] = (i * 7919) % 50257;
@@ -52,36 +52,15 @@ public final class GptBench {
         ModelDecoder decoder = new ModelDecoder(model, 1024);
         for (int w = 0; w < 3; w++) GenerationBench.tokensPerSecond(decoder, prompt, tokens); // JIT warm-up
         double tokensPerSecond = GenerationBench.tokensPerSecond(decoder, prompt, tokens);
+        probe.measure();
+        double bandwidth = probe.best();
         double bytesPerToken = weightBytesReadPerToken(GPTConfig.GPT2_SMALL);
-        System.out.printf("generation, batch 1, KV cache: %.1f tokens/s (%.2f GB of weights per token -> %.1f GB/s = %.2f of the measured bandwidth)%n",
-                tokensPerSecond, bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9 / bandwidth);
+        System.out.printf("generation, batch 1, KV cache: %.1f tokens/s (%.2f GB of weights per token -> %.1f GB/s = %.2f of the best measured bandwidth, %.1f GB/s)%n",
+                tokensPerSecond, bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9, tokensPerSecond * bytesPerToken / 1e9 / bandwidth, bandwidth);
     }
 
     /** Everything but the token-embedding table (one row is read) goes through the cores once per token. */
     static double weightBytesReadPerToken(GPTConfig c) {
         return 4.0 * (c.parameterCount(false) - (long) c.vocabSize() * c.embDim() - (long) c.contextLength() * c.embDim());
-    }
-
-    /**
-     * Sums a 512 MB array of random floats with all threads; the best of ten passes, in GB/s. The sum is compiled
-     * first on a small array: the first passes of a cold JVM run interpreted and read at a few GB/s.
-     */
-    static double readBandwidth(int threads) {
-        float[] data = new float[128 * 1024 * 1024];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
-        for (int i = 0; i < data.length; i++) data[i] = (float) random.nextDouble();
-        Parallelism par = Parallelism.DEFAULT;
-        float[] sums = new float[threads];
-        for (int w = 0; w < 20_000; w++) sums[0] += llm.tensor.ReductionKernels.sumVector(data, 0, 4096);
-        double best = 0;
-        for (int pass = 0; pass < 10; pass++) {
-            long start = System.nanoTime();
-            int chunk = data.length / threads;
-            par.forEach(threads, t -> sums[t] = llm.tensor.ReductionKernels.sumVector(data, t * chunk, chunk));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            best = Math.max(best, data.length * 4.0 / seconds / 1e9);
-        }
-        if (sums[0] < 0) System.out.println(); // keep the sums alive
-        return best;
     }
 }

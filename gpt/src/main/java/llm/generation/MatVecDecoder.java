@@ -151,29 +151,54 @@ public final class MatVecDecoder extends TokenByTokenDecoder {
     }
 
     /**
-     * Causal attention of the token at {@code pos} over the cached tokens {@code 0..pos} of block {@code l}, one head
-     * per task: scores {@code q·k_t / sqrt(HS)}, softmax, then the scores' sum of the values.
+     * Causal attention of the token at {@code pos} over the cached tokens {@code 0..pos} of block {@code l}: scores
+     * {@code q·k_t / sqrt(HS)} per head, softmax, then the scores' sum of the values.
+     *
+     * <p>The cache is walked a cached token at a time, every head of it together, rather than head by head: by the
+     * time a block's attention runs, its cache has been pushed out of the caches by the block weights streamed since
+     * the last token, and a head at a time read each row of it twelve times, 256 bytes at 3 KB strides. Read in order,
+     * the row is one stream the prefetchers follow. Measured on GPT-2 124M, one thread, 32 against 512 generated
+     * tokens: each cached token added about 22 µs to a token's time head by head, about 4 µs row by row (45-48
+     * tokens/s instead of 37-40 at 512). Threads take shares of the cached tokens for the scores and shares of the
+     * heads (each a contiguous slice of every row) for the values.
      */
     private void attend(int l, int pos) {
         float[] k = keys[l], v = values[l];
         float scale = (float) Math.sqrt(headDim);
+        int n = pos + 1;
         // a short cache is a few microseconds of work, less than waking a helper for it
-        Parallelism on = (long) (pos + 1) * c < ATTEND_ALONE ? Parallelism.SINGLE : par;
-        on.forEach(heads, h -> {
-            int q = h * headDim, s = h * scoreStride, n = pos + 1;
-            for (int t = 0; t < n; t++) scores[s + t] = DotKernels.dot(qkv, q, k, t * c + q, headDim) / scale;
-            if (Vectorization.ENABLED) {
-                // whole vectors of scores, the padding -inf (a weight of 0): with fewer scores than lanes, as on the
-                // first tokens, the softmax's vector loop would stay cold when the JIT compiles it, and its Vector
-                // API calls then ran as plain Java for the rest of the run (4-6% of a bf16 token in the profile)
-                int padded = (n + LANES - 1) / LANES * LANES;
-                Arrays.fill(scores, s + n, s + padded, Float.NEGATIVE_INFINITY);
-                SoftmaxKernels.softmaxVector(scores, s, scores, s, padded);
-            } else {
-                SoftmaxKernels.softmaxScalar(scores, s, scores, s, n);
+        Parallelism on = (long) n * c < ATTEND_ALONE ? Parallelism.SINGLE : par;
+        int tasks = on.threads(), perTask = (n + tasks - 1) / tasks;
+        on.forEach(tasks, task -> {
+            for (int t = task * perTask, end = Math.min(n, t + perTask); t < end; t++) {
+                for (int h = 0, q = 0; h < heads; h++, q += headDim) {
+                    scores[h * scoreStride + t] = DotKernels.dot(qkv, q, k, t * c + q, headDim) / scale;
+                }
             }
-            Arrays.fill(att, q, q + headDim, 0f);
-            for (int t = 0; t < n; t++) DotKernels.axpy(scores[s + t], v, t * c + q, att, q, headDim);
+        });
+        int headsPerTask = (heads + tasks - 1) / tasks;
+        on.forEach(tasks, task -> {
+            int h0 = task * headsPerTask, h1 = Math.min(heads, h0 + headsPerTask);
+            for (int h = h0; h < h1; h++) {
+                int s = h * scoreStride;
+                if (Vectorization.ENABLED) {
+                    // whole vectors of scores, the padding -inf (a weight of 0): with fewer scores than lanes, as on
+                    // the first tokens, the softmax's vector loop would stay cold when the JIT compiles it, and its
+                    // Vector API calls then ran as plain Java for the rest of the run (4-6% of a bf16 token)
+                    int padded = (n + LANES - 1) / LANES * LANES;
+                    Arrays.fill(scores, s + n, s + padded, Float.NEGATIVE_INFINITY);
+                    SoftmaxKernels.softmaxVector(scores, s, scores, s, padded);
+                } else {
+                    SoftmaxKernels.softmaxScalar(scores, s, scores, s, n);
+                }
+            }
+            if (h0 >= h1) return;
+            Arrays.fill(att, h0 * headDim, h1 * headDim, 0f);
+            for (int t = 0; t < n; t++) {
+                for (int h = h0, q = h0 * headDim; h < h1; h++, q += headDim) {
+                    DotKernels.axpy(scores[h * scoreStride + t], v, t * c + q, att, q, headDim);
+                }
+            }
         });
     }
 

@@ -83,6 +83,23 @@ class MatVecDecoderTest {
         }
     }
 
+    /**
+     * A cache long enough that attention runs on both threads (cached tokens times width past 65,536): the threads'
+     * shares of cached tokens and of heads give the model's logits, with 5 heads on 2 threads (an uneven split).
+     */
+    @Test
+    void attentionOverALongCacheOnTwoThreadsGivesTheModelsLogits() {
+        GPTModel m = new GPTModel(new GPTConfig(37, 200, 640, 5, 1, 0.1f, false), false, new SeededRandom(4));
+        m.eval();
+        Decoder expected = new ModelDecoder(m, 200), actual = new MatVecDecoder(m, 200, WeightFormat.FP32, TWO);
+        assertClose(new float[][] {expected.prefill(PROMPT)}, new float[][] {actual.prefill(PROMPT)}, 2e-5f, "prefill");
+        for (int i = 0; i < 150; i++) {
+            int token = (i * 11) % 37;
+            float[] e = expected.next(token), a = actual.next(token);
+            if (i >= 100) assertClose(new float[][] {e}, new float[][] {a}, 2e-5f, "token " + (PROMPT.length + i));  // 104+ cached × 640 > 65,536
+        }
+    }
+
     @Test
     void greedyGenerationPastTheWindowMatchesTheModel() {
         GPTModel m = model(true, false, 8);
