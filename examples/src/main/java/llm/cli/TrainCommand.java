@@ -130,7 +130,6 @@ final class TrainCommand implements Callable<Integer> {
     private int train(DataParallel parallel) throws IOException {
         Accelerator accelerator = device.accelerator();
         if (accelerator != null && parallel.worldSize() > 1) throw new IllegalArgumentException("--device gpu trains in one process: drop --distributed");
-        if (accelerator != null && !resume && dropout != 0f) throw new IllegalArgumentException("--device gpu trains without dropout: add --dropout 0");
         if (accelerator != null && !resume && accumulate != 1) throw new IllegalArgumentException("--device gpu trains without gradient accumulation: drop --accumulate");
         PretrainingRun run;
         if (resume) {

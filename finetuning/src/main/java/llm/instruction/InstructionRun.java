@@ -123,11 +123,15 @@ public final class InstructionRun {
     /**
      * Takes every step on {@code accelerator} ({@code --device gpu}): the whole model trains on the device, its
      * batches padded to the context with ignored targets. Refused, before any work, with LoRA (the adapters are not on
-     * the device), with dropout, and across processes.
+     * the device), with dropout (the device would draw its masks over the padded batch, so not the CPU's masks; the
+     * book fine-tunes with a rate of 0), and across processes.
      */
     public InstructionRun onDevice(Accelerator accelerator) {
         if (settings.loraRank() > 0) throw new IllegalArgumentException("--device gpu trains every weight; LoRA adapters are not on the device: drop --lora-rank");
-        if (model.config().dropRate() != 0f) throw new IllegalArgumentException("--device gpu trains without dropout; the base model's rate is " + model.config().dropRate());
+        if (model.config().dropRate() != 0f) {
+            throw new IllegalArgumentException("--device gpu pads each batch to the context, so it would not drop what the CPU drops: fine-tune with "
+                    + "dropout 0 (the base model's rate is " + model.config().dropRate() + ")");
+        }
         if (parallel.worldSize() > 1) throw new IllegalArgumentException("--device gpu trains in one process: drop --distributed");
         this.accelerator = accelerator;
         return this;

@@ -3,6 +3,7 @@ package llm.gpu;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.LongArray;
 
 /**
  * The element-wise kernels of a GPT-2 training step as TornadoVM kernels, one thread per element ({@code @Parallel}
@@ -91,5 +92,43 @@ public final class ElementwiseKernels {
             for (int bi = 0; bi < b; bi++) s += dx.get(dxOff + bi * t * c + i);
             dwpe.set(wpeOff + i, s);
         }
+    }
+    /**
+     * The {@code i}-th number (from 0) of SplitMix64 in state {@code start}, as {@code SeededRandom.floatAt} draws it
+     * on the CPU: the generator's i-th number depends only on its state plus {@code i + 1} steps, so every thread
+     * draws its own element's number, and the device's dropout masks are the CPU's bit for bit.
+     *
+     * <p>Each unsigned shift {@code z >>> k} is written as the arithmetic shift with the top {@code k} bits masked
+     * off, which is the same number: on PoCL, TornadoVM 5.2's code for {@code >>>} on a {@code long} kept the sign
+     * bit (the top 24 bits of a negative state came out as -6,408,327 where Java gives 10,368,889, 2^24 more), and
+     * a quarter of a mask's elements differed from the CPU's.
+     */
+    static float uniformAt(long start, long i) {
+        long z = start + (i + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ ((z >> 30) & 0x3FFFFFFFFL)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ ((z >> 27) & 0x1FFFFFFFFFL)) * 0x94D049BB133111EBL;
+        z = z ^ ((z >> 31) & 0x1FFFFFFFFL);
+        return ((z >> 40) & 0xFFFFFFL) * 0x1.0p-24f;
+    }
+
+    /**
+     * The factor inverted dropout gives element {@code i} of the mask drawn from {@code starts[which]}: {@code
+     * 1/(1-rate)} where the draw is at least the rate, else 0 ({@code DropoutKernels.scaledMask}); 1 for a rate of 0.
+     * {@code rate} holds the rate and {@code 1/(1-rate)}, so one graph trains with dropout and evaluates without.
+     */
+    static float dropFactor(LongArray starts, int which, FloatArray rate, long i) {
+        float p = rate.get(0);
+        float factor = 1f;
+        if (p > 0f) factor = uniformAt(starts.get(which), i) >= p ? rate.get(1) : 0f;
+        return factor;
+    }
+
+    /**
+     * Inverted dropout (Book §3.5.2, §4.5's {@code drop_emb} and {@code drop_shortcut}): {@code a[out + i] = a[x + i] ·
+     * m_i}, in place when {@code out == x}. The backward is the same call on the gradient: the mask is drawn again,
+     * not stored.
+     */
+    public static void dropout(FloatArray a, int x, int out, int n, LongArray starts, int which, FloatArray rate) {
+        for (@Parallel int i = 0; i < n; i++) a.set(out + i, a.get(x + i) * dropFactor(starts, which, rate, i));
     }
 }

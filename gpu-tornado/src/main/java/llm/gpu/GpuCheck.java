@@ -28,7 +28,7 @@ public final class GpuCheck {
                         + "embedding (1024 tokens, 50257 x 768) %.1e, attention (12 heads x 256 x 64) %.1e%n",
                 KernelChecks.matmul(65, 31, 100, 1), KernelChecks.matmul(1024, 768, 3072, 2), KernelChecks.gelu(1 << 20, 3), KernelChecks.adamW(1 << 20, 4),
                 KernelChecks.layerNorm(1024, 768, 5), KernelChecks.layerNormBackward(1024, 768, 9), KernelChecks.crossEntropy(64, 50257, 6),
-                KernelChecks.embedding(1024, 50257, 768, 10), KernelChecks.attention(12, 256, 64, 11));
+                KernelChecks.embedding(1024, 50257, 768, 10), KernelChecks.attention(12, 256, 64, 0f, 11));
         Random rng = new Random(1);
         // GPT-2 124M at 4 x 256 tokens: the attention projections, the MLP's two products, the head
         int[][] shapes = {{1024, 2304, 768}, {1024, 768, 768}, {1024, 3072, 768}, {1024, 768, 3072}, {1024, 50257, 768}, {4096, 4096, 4096}};

@@ -6,11 +6,13 @@ import llm.device.DeviceTrainer;
 import llm.gpt.GPTConfig;
 import llm.gpt.GPTModel;
 import llm.tensor.NDArray;
+import llm.tensor.SeededRandom;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.LongArray;
 
 /**
  * A device-resident GPT training step, as llm.c's CUDA trainer does it (Book §5.2, Appendix D): the parameters,
@@ -21,7 +23,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * targets go in, with the step's AdamW scalars, and the loss and the gradient norm come out. A tied head (GPT-2's)
  * adds its gradient to the token embedding's. Targets of -100 do not count (instruction fine-tuning's padding).
  *
- * <p>No dropout: the device trains a model whose dropout rate is 0 (the constructor says so otherwise).
+ * <p>Dropout, when the model has a rate: the masks after the embeddings, on the attention weights and on both
+ * shortcuts of every block are drawn on the device, each element from SplitMix64's counter form
+ * ({@code SeededRandom.floatAt}), from the states the model's own generator would have started each mask at on the
+ * CPU, and the generator is moved past them as the CPU's forward pass would move it. So the device drops exactly the
+ * elements the CPU would, and a checkpoint's generator state carries on from there. The backward draws each mask
+ * again instead of keeping it. {@link #loss} runs the same graphs with a rate of 0.
  *
  * <p>Run with {@code -Dtornado.tvm.maxbytecodesize=1048576}: a block's graph outgrows TornadoVM's default 4 KB of
  * its own bytecode.
@@ -37,6 +44,9 @@ public final class GpuGptTrainer implements DeviceTrainer {
     private final double weightDecay;
     private final PackedParameters layout;
     private final FloatArray params, grads, acts, moments1, moments2, adamScalars, norm, losses, evalLosses, lossScale;
+    private final SeededRandom dropoutRng;                     // the model's: every dropout layer draws from it
+    private final LongArray dropStarts;                        // each mask's first state: embeddings, then attention, shortcut, shortcut per block
+    private final FloatArray dropRate;                         // the rate and 1/(1 - rate) of this run: the model's for a step, 0 and 1 for loss()
     private int counted;                                       // rows of the batch whose target is not ignored
     private final IntArray ids, targets;
     private final GraphChain chain;
@@ -58,9 +68,6 @@ public final class GpuGptTrainer implements DeviceTrainer {
      */
     public GpuGptTrainer(GPTModel model, int b, int t, double weightDecay) {
         this.cfg = model.config();
-        if (cfg.dropRate() != 0f) {
-            throw new IllegalArgumentException("the device step trains without dropout; this model's dropout rate is " + cfg.dropRate() + " (set it to 0)");
-        }
         if (t > cfg.contextLength()) throw new IllegalArgumentException("sequences of " + t + " tokens exceed the context length " + cfg.contextLength());
         this.b = b;
         this.t = t;
@@ -79,6 +86,11 @@ public final class GpuGptTrainer implements DeviceTrainer {
         lossScale = zeros(1);
         ids = new IntArray(n);
         targets = new IntArray(n);
+        dropoutRng = model.random();
+        dropStarts = new LongArray(1 + 3 * cfg.nLayers());
+        dropStarts.init(0L);
+        dropRate = zeros(2);
+        boolean dropout = cfg.dropRate() > 0f;
 
         ActivationArena arena = new ActivationArena();
         long nc = (long) n * c;
@@ -100,12 +112,13 @@ public final class GpuGptTrainer implements DeviceTrainer {
         chain = new GraphChain("step", params, grads, acts);
         float scale = (float) (1.0 / Math.sqrt(hs));
         // ---- forward: embeddings, then a graph per block
-        TaskGraph g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids)
+        TaskGraph g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, dropStarts, dropRate)
                 .task("zero", ElementwiseKernels::zero, grads, 0, layout.total())      // gradients are added to
                 .task("emb", EmbeddingKernel::forward, params, layout.at("tok_emb.weight"), ids, acts, blocks[0].xIn, n, c)
                 .task("pos", HeadsKernels::addPositions, acts, blocks[0].xIn, params, layout.at("pos_emb.weight"), n, t, c);
+        if (dropout) g.task("dropemb", ElementwiseKernels::dropout, acts, blocks[0].xIn, blocks[0].xIn, n * c, dropStarts, 0, dropRate);
         for (int l = 0; l < layers; l++) {
-            g = chain.next();
+            g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dropStarts, dropRate);
             String pre = "trf_blocks." + l + ".";
             Block k = blocks[l];
             g.task("ln1", RowKernels::layerNormForward, acts, k.xIn, k.ln1, k.stats1, k.stats1 + n, params, layout.at(pre + "norm1.scale"),
@@ -115,14 +128,16 @@ public final class GpuGptTrainer implements DeviceTrainer {
             linear("v", k.ln1, pre + "att.W_value", s.v, n, c, c, cfg.qkvBias());
             g.task("sq", HeadsKernels::split, acts, s.q, k.qh, b, t, h, hs).task("sk", HeadsKernels::split, acts, s.k, k.kh, b, t, h, hs)
                     .task("sv", HeadsKernels::split, acts, s.v, k.vh, b, t, h, hs)
-                    .task("att", AttentionKernel::forward, acts, k.qh, k.kh, k.vh, k.ah, k.lse, b * h, t, hs, scale)
+                    .task("att", AttentionKernel::forward, acts, k.qh, k.kh, k.vh, k.ah, k.lse, b * h, t, hs, scale, dropStarts, 1 + 3 * l, dropRate)
                     .task("mh", HeadsKernels::merge, acts, k.ah, k.att, b, t, h, hs);
             linear("o", k.att, pre + "att.out_proj", s.proj, n, c, c, true);
+            if (dropout) g.task("drop1", ElementwiseKernels::dropout, acts, s.proj, s.proj, n * c, dropStarts, 2 + 3 * l, dropRate);
             g.task("r1", ElementwiseKernels::add, acts, k.xIn, s.proj, k.xMid, n * c)
                     .task("ln2", RowKernels::layerNormForward, acts, k.xMid, k.ln2, k.stats2, k.stats2 + n, params, layout.at(pre + "norm2.scale"), layout.at(pre + "norm2.shift"), n, c, 1e-5f);
             linear("fc", k.ln2, pre + "ff.layers.0", k.fc, n, 4 * c, c, true);
             g.task("gelu", ElementwiseKernels::geluForward, acts, k.fc, k.gelu, n * 4 * c);
             linear("pr", k.gelu, pre + "ff.layers.2", s.proj, n, c, 4 * c, true);
+            if (dropout) g.task("drop2", ElementwiseKernels::dropout, acts, s.proj, s.proj, n * c, dropStarts, 3 + 3 * l, dropRate);
             g.task("r2", ElementwiseKernels::add, acts, k.xMid, s.proj, k.xOut, n * c);
         }
         lastForward = chain.currentIndex();
@@ -141,20 +156,30 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
         // ---- backward, a graph per block, last block first; dx holds the gradient of the block's output
         for (int l = layers - 1; l >= 0; l--) {
-            g = chain.next();
+            g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dropStarts, dropRate);
             String pre = "trf_blocks." + l + ".";
             Block k = blocks[l];
-            // second residual: dx flows to xMid and to the MLP's output
-            linearBackward("2", s.dx, k.gelu, pre + "ff.layers.2", s.dgelu, n, c, 4 * c, true);
+            // second residual: dx flows to xMid and, through the shortcut's dropout, to the MLP's output
+            int dMlp = s.dx;
+            if (dropout) {
+                g.task("ddrop2", ElementwiseKernels::dropout, acts, s.dx, s.proj, n * c, dropStarts, 3 + 3 * l, dropRate);
+                dMlp = s.proj;                                  // the forward's scratch, free in the backward pass
+            }
+            linearBackward("2", dMlp, k.gelu, pre + "ff.layers.2", s.dgelu, n, c, 4 * c, true);
             g.task("dgelu", ElementwiseKernels::geluBackward, acts, k.fc, s.dgelu, s.dfc, n * 4 * c);
             linearBackward("1", s.dfc, k.ln2, pre + "ff.layers.0", s.dln, n, 4 * c, c, true);
             g.task("dln2x", RowKernels::layerNormBackwardInput, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, s.dtmp, params, layout.at(pre + "norm2.scale"), n, c)
                     .task("dln2p", RowKernels::layerNormBackwardParams, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, grads, layout.at(pre + "norm2.scale"), layout.at(pre + "norm2.shift"), n, c)
                     .task("dmid", ElementwiseKernels::addInPlace, acts, s.dx, s.dtmp, n * c);
-            // first residual: dx (now the gradient of xMid) flows to xIn and to the attention's output
-            linearBackward("o", s.dx, k.att, pre + "att.out_proj", s.dtmp, n, c, c, true);
+            // first residual: dx (now the gradient of xMid) flows to xIn and, through the dropout, to the attention's output
+            int dAtt = s.dx;
+            if (dropout) {
+                g.task("ddrop1", ElementwiseKernels::dropout, acts, s.dx, s.proj, n * c, dropStarts, 2 + 3 * l, dropRate);
+                dAtt = s.proj;
+            }
+            linearBackward("o", dAtt, k.att, pre + "att.out_proj", s.dtmp, n, c, c, true);
             g.task("dah", HeadsKernels::split, acts, s.dtmp, s.dah, b, t, h, hs)
-                    .task("das", AttentionKernel::backwardScores, acts, k.qh, k.kh, k.vh, k.lse, s.dah, s.p, s.ds, b * h, t, hs, scale)
+                    .task("das", AttentionKernel::backwardScores, acts, k.qh, k.kh, k.vh, k.lse, s.dah, s.p, s.ds, b * h, t, hs, scale, dropStarts, 1 + 3 * l, dropRate)
                     .task("daq", AttentionKernel::backwardQuery, acts, k.kh, s.ds, s.dqh, b * h, t, hs)
                     .task("dakv", AttentionKernel::backwardKeyValue, acts, k.qh, s.dah, s.p, s.ds, s.dkh, s.dvh, b * h, t, hs)
                     .task("dmq", HeadsKernels::merge, acts, s.dqh, s.dq, b, t, h, hs)
@@ -173,9 +198,10 @@ public final class GpuGptTrainer implements DeviceTrainer {
         // ---- the embeddings' gradients, clipping and AdamW
         int chunks = (layout.total() + ClipKernels.CHUNK - 1) / ClipKernels.CHUNK;
         FloatArray partial = zeros(chunks);
-        chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, adamScalars, norm)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, moments1, moments2)
-                .task("demb", EmbeddingKernel::backward, acts, s.dx, ids, grads, layout.at("tok_emb.weight"), n, c)
+        g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, adamScalars, norm, dropStarts, dropRate)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, moments1, moments2);
+        if (dropout) g.task("ddropemb", ElementwiseKernels::dropout, acts, s.dx, s.dx, n * c, dropStarts, 0, dropRate);
+        g.task("demb", EmbeddingKernel::backward, acts, s.dx, ids, grads, layout.at("tok_emb.weight"), n, c)
                 .task("dpos", ElementwiseKernels::positionGradient, acts, s.dx, grads, layout.at("pos_emb.weight"), b, t, c)
                 .task("sq", ClipKernels::sumSquares, grads, partial, layout.total())
                 .task("norm", ClipKernels::normAndFactor, partial, norm, chunks)
@@ -257,6 +283,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
         adamScalars.set(4, (float) (lr / (1 - Math.pow(BETA1, step))));
         adamScalars.set(5, (float) Math.sqrt(1 - Math.pow(BETA2, step)));
         adamScalars.set(6, (float) EPS);
+        drawDropoutMasks();
         chain.run(1, evalGraph - 1);
         return new Step(mean(losses), norm.get(0));
     }
@@ -265,9 +292,30 @@ public final class GpuGptTrainer implements DeviceTrainer {
     @Override
     public double loss(int[] inputs, int[] next) {
         load(inputs, next);
+        dropRate.set(0, 0f);                                   // evaluation: every mask is 1, nothing is drawn
+        dropRate.set(1, 1f);
         chain.run(1, lastForward);
         chain.run(evalGraph, evalGraph);
         return mean(evalLosses);
+    }
+
+    /**
+     * Where each of this step's dropout masks starts, in the order the CPU's forward pass draws them from the model's
+     * generator (the embeddings' mask, then per block the attention weights' {@code (B·NH, T, T)} mask and the two
+     * shortcuts'), and the generator moved past them all.
+     */
+    private void drawDropoutMasks() {
+        float rate = cfg.dropRate();
+        dropRate.set(0, rate);
+        dropRate.set(1, rate > 0f ? 1f / (1f - rate) : 1f);
+        if (rate == 0f) return;                                // the CPU draws nothing either
+        long nc = (long) n * cfg.embDim();
+        dropStarts.set(0, dropoutRng.skip(nc));
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            dropStarts.set(1 + 3 * l, dropoutRng.skip((long) b * cfg.nHeads() * t * t));
+            dropStarts.set(2 + 3 * l, dropoutRng.skip(nc));
+            dropStarts.set(3 + 3 * l, dropoutRng.skip(nc));
+        }
     }
 
     private void load(int[] inputs, int[] next) {

@@ -6,11 +6,13 @@ import java.util.Random;
 import llm.tensor.AdamWKernels;
 import llm.tensor.AttentionKernels;
 import llm.tensor.CrossEntropyKernels;
+import llm.tensor.DropoutKernels;
 import llm.tensor.EmbeddingKernels;
 import llm.tensor.Gemm;
 import llm.tensor.GeluKernels;
 import llm.tensor.LayerNormKernels;
 import llm.tensor.Parallelism;
+import llm.tensor.SeededRandom;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -18,6 +20,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.LongArray;
 
 /**
  * Each TornadoVM kernel run on the default device beside its CPU reference in {@code tensor-core}, on random inputs
@@ -124,37 +127,80 @@ public final class KernelChecks {
         return Math.max(worst(out, unpadded(dOut, n * c)), worst(dweight, unpadded(dGrad, v * c)));
     }
 
-    /** Causal attention forward (output and log-sum-exp) against {@code AttentionKernels.forwardReference}. */
-    public static double attention(int heads, int t, int hs, long seed) {
+    /**
+     * Dropout's mask against {@code DropoutKernels.scaledMask}, which the CPU's dropout layers use: the device draws
+     * each element from the same generator state, so the masked values must be equal bit for bit (returns the number
+     * of elements that differ); a rate of 0 must leave every element as it was.
+     */
+    public static int dropout(int n, float rate, long seed) {
+        Random rng = new Random(seed);
+        float[] x = random(rng, n, 1f), expected = new float[n];
+        float[] mask = DropoutKernels.scaledMask(n, rate, new SeededRandom(seed), Parallelism.SINGLE);
+        for (int i = 0; i < n; i++) expected[i] = rate > 0f ? x[i] * mask[i] : x[i];
+        FloatArray a = padded(x);
+        LongArray starts = LongArray.fromArray(new long[] {new SeededRandom(seed).skip(0)});
+        FloatArray scalars = dropoutScalars(rate);
+        run(new TaskGraph("drop").transferToDevice(DataTransferMode.EVERY_EXECUTION, a, starts, scalars)
+                .task("d", ElementwiseKernels::dropout, a, PAD, PAD, n, starts, 0, scalars)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
+        float[] gpu = unpadded(a, n);
+        int differ = 0;
+        for (int i = 0; i < n; i++) if (Float.floatToRawIntBits(gpu[i]) != Float.floatToRawIntBits(expected[i])) differ++;
+        return differ;
+    }
+
+    /** The {@code rate} argument of the device's dropout kernels: the rate and {@code 1/(1 - rate)}. */
+    private static FloatArray dropoutScalars(float rate) {
+        return FloatArray.fromArray(new float[] {rate, rate > 0f ? 1f / (1f - rate) : 1f});
+    }
+
+    /** The CPU's attention mask {@code (heads, T, T)} drawn from a generator seeded {@code seed}, or null for no dropout. */
+    private static boolean[] attentionKeep(int heads, int t, float rate, long seed) {
+        return rate > 0f ? DropoutKernels.keep(heads * t * t, rate, new SeededRandom(seed), Parallelism.SINGLE) : null;
+    }
+
+    /**
+     * Causal attention forward (output and log-sum-exp) against {@code AttentionKernels.forwardReference}, with
+     * dropout of {@code rate} on the weights (0: none), the mask drawn on each side from a generator seeded {@code seed}.
+     */
+    public static double attention(int heads, int t, int hs, float rate, long seed) {
         Random rng = new Random(seed);
         float[] q = random(rng, heads * t * hs, 1f), k = random(rng, heads * t * hs, 1f), v = random(rng, heads * t * hs, 1f);
         float[] out = new float[heads * t * hs], lse = new float[heads * t];
-        for (int h = 0; h < heads; h++) AttentionKernels.forwardReference(q, k, v, null, 1f, out, lse, h, t, hs);
+        boolean[] keep = attentionKeep(heads, t, rate, seed);
+        for (int h = 0; h < heads; h++) AttentionKernels.forwardReference(q, k, v, keep, 1f / (1f - rate), out, lse, h, t, hs);
         int n = heads * t * hs;                                                   // q, k, v, out, lse one after another
         FloatArray a = padded(concat(q, k, v, new float[n], new float[heads * t]));
-        run(new TaskGraph("att").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
-                .task("f", AttentionKernel::forward, a, PAD, PAD + n, PAD + 2 * n, PAD + 3 * n, PAD + 4 * n, heads, t, hs, (float) (1.0 / Math.sqrt(hs)))
+        LongArray starts = LongArray.fromArray(new long[] {new SeededRandom(seed).skip(0)});
+        FloatArray scalars = dropoutScalars(rate);
+        run(new TaskGraph("att").transferToDevice(DataTransferMode.EVERY_EXECUTION, a, starts, scalars)
+                .task("f", AttentionKernel::forward, a, PAD, PAD + n, PAD + 2 * n, PAD + 3 * n, PAD + 4 * n, heads, t, hs, (float) (1.0 / Math.sqrt(hs)),
+                        starts, 0, scalars)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, a));
         float[] all = unpadded(a, 4 * n + heads * t);
         return Math.max(worst(out, Arrays.copyOfRange(all, 3 * n, 4 * n)), worst(lse, Arrays.copyOfRange(all, 4 * n, 4 * n + heads * t)));
     }
 
-    /** Causal attention backward (dq, dk, dv) against {@code AttentionKernels.backwardReference}. */
-    public static double attentionBackward(int heads, int t, int hs, long seed) {
+    /** Causal attention backward (dq, dk, dv) against {@code AttentionKernels.backwardReference}, dropout as {@link #attention}. */
+    public static double attentionBackward(int heads, int t, int hs, float rate, long seed) {
         Random rng = new Random(seed);
         int n = heads * t * hs;
         float[] q = random(rng, n, 1f), k = random(rng, n, 1f), v = random(rng, n, 1f), dout = random(rng, n, 1f);
         float[] out = new float[n], lse = new float[heads * t], dq = new float[n], dk = new float[n], dv = new float[n];
+        boolean[] keep = attentionKeep(heads, t, rate, seed);
         for (int h = 0; h < heads; h++) {
-            AttentionKernels.forwardReference(q, k, v, null, 1f, out, lse, h, t, hs);
-            AttentionKernels.backwardReference(q, k, v, null, 1f, lse, dout, dq, dk, dv, h, t, hs);
+            AttentionKernels.forwardReference(q, k, v, keep, 1f / (1f - rate), out, lse, h, t, hs);
+            AttentionKernels.backwardReference(q, k, v, keep, 1f / (1f - rate), lse, dout, dq, dk, dv, h, t, hs);
         }
+        LongArray starts = LongArray.fromArray(new long[] {new SeededRandom(seed).skip(0)});
+        FloatArray scalars = dropoutScalars(rate);
         float scale = (float) (1.0 / Math.sqrt(hs));
         // q, k, v, dout, dq, dk, dv (n each), lse (heads·t), p and ds (heads·t·t each), one after another
         int tt = heads * t * t, lseAt = PAD + 7 * n, pAt = lseAt + heads * t, dsAt = pAt + tt;
         FloatArray a = padded(concat(q, k, v, dout, new float[3 * n], lse, new float[2 * tt]));
-        run(new TaskGraph("attb").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
-                .task("s", AttentionKernel::backwardScores, a, PAD, PAD + n, PAD + 2 * n, lseAt, PAD + 3 * n, pAt, dsAt, heads, t, hs, scale)
+        run(new TaskGraph("attb").transferToDevice(DataTransferMode.EVERY_EXECUTION, a, starts, scalars)
+                .task("s", AttentionKernel::backwardScores, a, PAD, PAD + n, PAD + 2 * n, lseAt, PAD + 3 * n, pAt, dsAt, heads, t, hs, scale,
+                        starts, 0, scalars)
                 .task("q", AttentionKernel::backwardQuery, a, PAD + n, dsAt, PAD + 4 * n, heads, t, hs)
                 .task("kv", AttentionKernel::backwardKeyValue, a, PAD, PAD + 3 * n, pAt, dsAt, PAD + 5 * n, PAD + 6 * n, heads, t, hs)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, a));

@@ -17,7 +17,7 @@ import llm.tensor.SeededRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The device-resident training step against the CPU's: the same small GPT (no dropout) trained for 3 AdamW steps
+ * The device-resident training step against the CPU's: the same small GPT trained for 3 AdamW steps
  * on the same batches, with gradient clipping; the losses, the gradient norms and every parameter afterwards agree
  * within 1e-4 relative, and so does the forward-only loss after them. Three blocks (more than TornadoVM's graph of
  * 1,024 nodes would hold in one TaskGraph), with and without a tied head and query-key-value biases.
@@ -26,6 +26,15 @@ class GpuTrainingStepTest {
     @Test
     void threeStepsOnTheDeviceMatchThreeOnTheCpu() throws Exception {
         check(new GPTConfig(61, 16, 32, 4, 3, 0f, false), false, 0.5, false);
+    }
+
+    /**
+     * Dropout (0.2 here, twice the book's, so that more is dropped): the device draws the masks the CPU draws from the model's
+     * generator, after the embeddings, on the attention weights and on both shortcuts, so the steps still agree.
+     */
+    @Test
+    void dropoutOnTheDeviceDropsWhatTheCpuDrops() throws Exception {
+        check(new GPTConfig(61, 16, 32, 4, 2, 0.2f, false), false, 0.5, false);
     }
 
     /** GPT-2's tied head, biases, and targets of -100 (instruction fine-tuning's padding), which do not count. */

@@ -1,5 +1,6 @@
 package llm.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -27,12 +28,21 @@ class KernelsVersusCpuTest {
 
     @Test
     void causalAttentionForwardMatchesTheTextbookReference() {
-        within(KernelChecks.attention(3, 17, 8, 7), 1e-4, "attention");
+        within(KernelChecks.attention(3, 17, 8, 0f, 7), 1e-4, "attention");
+        within(KernelChecks.attention(3, 17, 8, 0.3f, 7), 1e-4, "attention with dropout");
     }
 
     @Test
     void causalAttentionBackwardMatchesTheTextbookReference() {
-        within(KernelChecks.attentionBackward(3, 17, 8, 12), 1e-4, "attention backward");
+        within(KernelChecks.attentionBackward(3, 17, 8, 0f, 12), 1e-4, "attention backward");
+        within(KernelChecks.attentionBackward(3, 17, 8, 0.3f, 12), 1e-4, "attention backward with dropout");
+    }
+
+    /** The device draws the CPU's dropout masks bit for bit (1,000 elements: not a multiple of a work-group). */
+    @Test
+    void dropoutDrawsTheCpusMask() {
+        assertEquals(0, KernelChecks.dropout(1000, 0.1f, 21), "elements that differ at rate 0.1");
+        assertEquals(0, KernelChecks.dropout(1000, 0f, 21), "elements that differ at rate 0");
     }
 
     @Test

@@ -168,12 +168,10 @@ public final class PretrainingRun {
     /**
      * Takes every step on {@code accelerator} ({@code --device gpu}): parameters, gradients and AdamW's moments live
      * on the device; evaluations, samples and checkpoints run on the CPU from copies made at those steps. The device
-     * step has no dropout and no gradient accumulation, and says so before any work.
+     * draws its dropout masks from the model's generator as the CPU's step would (the same masks, the generator left
+     * where the CPU leaves it). It has no gradient accumulation, and says so before any work.
      */
     public PretrainingRun onDevice(Accelerator accelerator) {
-        if (settings.model().dropRate() != 0f) {
-            throw new IllegalArgumentException("--device gpu trains without dropout: add --dropout 0 (this run's rate is " + settings.model().dropRate() + ")");
-        }
         if (settings.accumulate() != 1) throw new IllegalArgumentException("--device gpu trains without gradient accumulation: drop --accumulate " + settings.accumulate());
         device = accelerator.trainer(model, settings.batch(), settings.model().contextLength(), settings.weightDecay());
         trainer.engine(new DeviceStepEngine(device, model, trainer.optimizer(), settings.model().contextLength()));
