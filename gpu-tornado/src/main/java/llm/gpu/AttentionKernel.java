@@ -6,19 +6,21 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.LongArray;
 
 /**
- * Causal self-attention with dropout on its weights (Book §3.5; CPU references {@code AttentionKernels.forwardReference} and
- * {@code backwardReference}). The forward takes one thread per query row of each head: the scores of keys
+ * Causal self-attention with dropout on its weights (Book §3.5; CPU references {@code AttentionKernels.forwardReference}
+ * and {@code backwardReference}). The forward takes one thread per query row of each head: the scores of keys
  * {@code 0..i}, their softmax, the weighted sum of values, and the log-sum-exp kept for the backward. The backward
  * runs in three kernels so that no two threads add to the same number: per query row the scaled score gradients
- * {@code ds_ij = p_ij (dO_i·V_j - Σ_k p_ik dO_i·V_k) · scale} and the weights {@code p_ij} into {@code (heads, T, T)}
- * buffers; per query row {@code dQ_i = Σ_j ds_ij K_j}; per key row {@code dK_j = Σ_i ds_ij Q_i} and
- * {@code dV_j = Σ_i p_ij dO_i}, each sum in the reference's order. Lay-out {@code (heads, T, hs)}
- * with the batch folded into the heads. Every operand lives in one array {@code a} (the training step's activations)
- * at its own offset, as llm.c lays activations out (the backward's seven operands as separate arrays, each with
- * its offset, would pass TornadoVM's limit of 15 arguments a task). The dropout factor {@code m_ij} of weight
- * {@code (row, j)} is element {@code row·T + j} of the mask drawn from {@code starts[which]}
- * ({@link ElementwiseKernels#dropFactor}), the CPU's {@code (B·NH, T, T)} mask; a rate of 0 makes every factor 1. The scores are computed three times (for the maximum, the sum, the output)
- * instead of kept, as a thread has no array of its own; llm.c's later kernels keep them in shared memory.
+ * {@code ds_ij = p_ij (m_ij dO_i·V_j - Σ_k p_ik m_ik dO_i·V_k) · scale} and the dropped weights {@code p_ij m_ij} into
+ * {@code (heads, T, T)} buffers; per query row {@code dQ_i = Σ_j ds_ij K_j}; per key row {@code dK_j = Σ_i ds_ij Q_i}
+ * and {@code dV_j = Σ_i p_ij m_ij dO_i}, each sum in the reference's order. Lay-out {@code (heads, T, hs)} with the
+ * batch folded into the heads. Every operand lives in one array {@code a} (the training step's activations) at its own
+ * offset, as llm.c lays activations out (the backward's seven operands as separate arrays, each with its offset, would
+ * pass TornadoVM's limit of 15 arguments a task).
+ *
+ * <p>The dropout factor {@code m_ij} of weight {@code (row, j)} is element {@code row·T + j} of the mask drawn from
+ * {@code starts[which]} ({@link ElementwiseKernels#dropFactor}): the CPU's {@code (B·NH, T, T)} mask. A rate of 0 makes
+ * every factor 1. The scores are computed three times (for the maximum, the sum, the output) instead of kept, as a
+ * thread has no array of its own; llm.c's later kernels keep them in shared memory.
  */
 public final class AttentionKernel {
     private AttentionKernel() {}

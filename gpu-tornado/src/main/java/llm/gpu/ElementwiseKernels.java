@@ -93,6 +93,7 @@ public final class ElementwiseKernels {
             dwpe.set(wpeOff + i, s);
         }
     }
+
     /**
      * The {@code i}-th number (from 0) of SplitMix64 in state {@code start}, as {@code SeededRandom.floatAt} draws it
      * on the CPU: the generator's i-th number depends only on its state plus {@code i + 1} steps, so every thread
