@@ -124,6 +124,12 @@ public final class ElementwiseKernels {
         return factor;
     }
 
+    /** Writes {@code rate} in the form the dropout kernels read: the rate and {@code 1/(1 - rate)} (1 for a rate of 0). */
+    static void setDropRate(FloatArray scalars, float rate) {
+        scalars.set(0, rate);
+        scalars.set(1, rate > 0f ? 1f / (1f - rate) : 1f);
+    }
+
     /**
      * Inverted dropout (Book §3.5.2, §4.5's {@code drop_emb} and {@code drop_shortcut}): {@code a[out + i] = a[x + i] ·
      * m_i}, in place when {@code out == x}. The backward is the same call on the gradient: the mask is drawn again,

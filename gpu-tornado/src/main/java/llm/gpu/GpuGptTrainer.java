@@ -292,8 +292,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
     @Override
     public double loss(int[] inputs, int[] next) {
         load(inputs, next);
-        dropRate.set(0, 0f);                                   // evaluation: every mask is 1, nothing is drawn
-        dropRate.set(1, 1f);
+        ElementwiseKernels.setDropRate(dropRate, 0f);           // evaluation: every mask is 1, nothing is drawn
         chain.run(1, lastForward);
         chain.run(evalGraph, evalGraph);
         return mean(evalLosses);
@@ -306,8 +305,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
      */
     private void drawDropoutMasks() {
         float rate = cfg.dropRate();
-        dropRate.set(0, rate);
-        dropRate.set(1, rate > 0f ? 1f / (1f - rate) : 1f);
+        ElementwiseKernels.setDropRate(dropRate, rate);
         if (rate == 0f) return;                                // the CPU draws nothing either
         long nc = (long) n * cfg.embDim();
         dropStarts.set(0, dropoutRng.skip(nc));

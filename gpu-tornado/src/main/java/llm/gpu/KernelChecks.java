@@ -138,7 +138,7 @@ public final class KernelChecks {
         float[] mask = DropoutKernels.scaledMask(n, rate, new SeededRandom(seed), Parallelism.SINGLE);
         for (int i = 0; i < n; i++) expected[i] = rate > 0f ? x[i] * mask[i] : x[i];
         FloatArray a = padded(x);
-        LongArray starts = LongArray.fromArray(new long[] {new SeededRandom(seed).skip(0)});
+        LongArray starts = maskStart(seed);
         FloatArray scalars = dropoutScalars(rate);
         run(new TaskGraph("drop").transferToDevice(DataTransferMode.EVERY_EXECUTION, a, starts, scalars)
                 .task("d", ElementwiseKernels::dropout, a, PAD, PAD, n, starts, 0, scalars)
@@ -149,9 +149,16 @@ public final class KernelChecks {
         return differ;
     }
 
-    /** The {@code rate} argument of the device's dropout kernels: the rate and {@code 1/(1 - rate)}. */
+    /** The {@code rate} argument of the device's dropout kernels. */
     private static FloatArray dropoutScalars(float rate) {
-        return FloatArray.fromArray(new float[] {rate, rate > 0f ? 1f / (1f - rate) : 1f});
+        FloatArray scalars = new FloatArray(2);
+        ElementwiseKernels.setDropRate(scalars, rate);
+        return scalars;
+    }
+
+    /** The state a generator seeded {@code seed} starts its first mask from, as the kernels' {@code starts} array. */
+    private static LongArray maskStart(long seed) {
+        return LongArray.fromArray(new long[] {new SeededRandom(seed).skip(0)});
     }
 
     /** The CPU's attention mask {@code (heads, T, T)} drawn from a generator seeded {@code seed}, or null for no dropout. */
@@ -171,7 +178,7 @@ public final class KernelChecks {
         for (int h = 0; h < heads; h++) AttentionKernels.forwardReference(q, k, v, keep, 1f / (1f - rate), out, lse, h, t, hs);
         int n = heads * t * hs;                                                   // q, k, v, out, lse one after another
         FloatArray a = padded(concat(q, k, v, new float[n], new float[heads * t]));
-        LongArray starts = LongArray.fromArray(new long[] {new SeededRandom(seed).skip(0)});
+        LongArray starts = maskStart(seed);
         FloatArray scalars = dropoutScalars(rate);
         run(new TaskGraph("att").transferToDevice(DataTransferMode.EVERY_EXECUTION, a, starts, scalars)
                 .task("f", AttentionKernel::forward, a, PAD, PAD + n, PAD + 2 * n, PAD + 3 * n, PAD + 4 * n, heads, t, hs, (float) (1.0 / Math.sqrt(hs)),
@@ -192,7 +199,7 @@ public final class KernelChecks {
             AttentionKernels.forwardReference(q, k, v, keep, 1f / (1f - rate), out, lse, h, t, hs);
             AttentionKernels.backwardReference(q, k, v, keep, 1f / (1f - rate), lse, dout, dq, dk, dv, h, t, hs);
         }
-        LongArray starts = LongArray.fromArray(new long[] {new SeededRandom(seed).skip(0)});
+        LongArray starts = maskStart(seed);
         FloatArray scalars = dropoutScalars(rate);
         float scale = (float) (1.0 / Math.sqrt(hs));
         // q, k, v, dout, dq, dk, dv (n each), lse (heads·t), p and ds (heads·t·t each), one after another
