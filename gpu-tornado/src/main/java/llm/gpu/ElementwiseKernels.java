@@ -70,10 +70,12 @@ public final class ElementwiseKernels {
     /**
      * AdamW with the step's scalars read from the device array {@code s} = {decayFactor, 1 - beta1, beta2, 1 - beta2,
      * stepSize, sqrt(1 - beta2^t), eps}, which the host refreshes every step (a task graph's scalar arguments are fixed
-     * when it is built). One task updates every parameter of the packed array.
+     * when it is built). One task updates {@code n} numbers of the packed arrays from {@code from}: all of them, or one
+     * run of parameters that train when others are frozen (classification fine-tuning, Book §6.5).
      */
-    public static void adamWStep(FloatArray p, FloatArray g, FloatArray m, FloatArray v, int n, FloatArray s) {
-        for (@Parallel int i = 0; i < n; i++) {
+    public static void adamWStep(FloatArray p, FloatArray g, FloatArray m, FloatArray v, int from, int n, FloatArray s) {
+        for (@Parallel int k = 0; k < n; k++) {
+            int i = from + k;
             float grad = g.get(i);
             float param = p.get(i) * s.get(0);
             float mi = m.get(i) + s.get(1) * (grad - m.get(i));

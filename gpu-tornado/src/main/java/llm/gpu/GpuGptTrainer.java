@@ -23,6 +23,12 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
  * targets go in, with the step's AdamW scalars, and the loss and the gradient norm come out. A tied head (GPT-2's)
  * adds its gradient to the token embedding's. Targets of -100 do not count (instruction fine-tuning's padding).
  *
+ * <p>The head is the model's own: GPT-2's over the vocabulary, or a classifier's with a bias over a few classes (Book
+ * chapter 6, whose loss is the last token's: every other target -100). Frozen parameters (those that require no
+ * gradient, as §6.5 freezes all but the last block) are left as they are: the backward pass stops at the lowest block
+ * with a parameter that trains, their gradients are zeroed before the norm is taken, and AdamW runs only over the runs
+ * of parameters that train, as the CPU's AdamW skips a parameter without a gradient.
+ *
  * <p>Dropout, when the model has a rate: the masks after the embeddings, on the attention weights and on both
  * shortcuts of every block are drawn on the device, each element from SplitMix64's counter form
  * ({@code SeededRandom.floatAt}), from the states the model's own generator would have started each mask at on the
@@ -41,6 +47,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
     private final GPTConfig cfg;
     private final int b, t, n;
+    private final int classes;                                 // rows of the head: the vocabulary, or a classifier's classes
     private final double weightDecay;
     private final PackedParameters layout;
     private final FloatArray params, grads, acts, moments1, moments2, adamScalars, norm, losses, evalLosses, lossScale;
@@ -73,8 +80,10 @@ public final class GpuGptTrainer implements DeviceTrainer {
         this.t = t;
         this.n = b * t;
         this.weightDecay = weightDecay;
-        int c = cfg.embDim(), h = cfg.nHeads(), hs = c / h, v = cfg.vocabSize(), layers = cfg.nLayers();
+        int c = cfg.embDim(), h = cfg.nHeads(), hs = c / h, layers = cfg.nLayers();
         layout = new PackedParameters(model);
+        this.classes = model.outHead().weight.data().dim(0);
+        int v = classes;
         params = FloatArray.fromArray(layout.pack(model));
         grads = zeros(layout.total());
         moments1 = zeros(layout.total());
@@ -144,9 +153,10 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
         // ---- the head, the loss and its gradient
         int xLast = blocks[layers - 1].xOut;
-        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale), xLast, lnf, statsf, logits, losses);
+        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale), xLast, lnf, statsf, logits, losses, model.outHead().bias != null);
         g = chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, losses);
         g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, lossScale);
+        if (model.outHead().bias != null) g.task("dhb", ElementwiseKernels::biasGradient, acts, logits, grads, layout.at("out_head.bias"), n, v);
         // a tied head's weight gradient is written first: the embedding's backward adds to it at the end
         mmWeight("dhead", logits, lnf, layout.head(), n, v, c);
         mmInput("dlnf", logits, layout.head(), s.dln, n, v, c);
@@ -154,8 +164,14 @@ public final class GpuGptTrainer implements DeviceTrainer {
                 .task("dlnfp", RowKernels::layerNormBackwardParams, acts, xLast, s.dln, statsf, statsf + n, grads, layout.at("final_norm.scale"),
                         layout.at("final_norm.shift"), n, c);
 
-        // ---- backward, a graph per block, last block first; dx holds the gradient of the block's output
-        for (int l = layers - 1; l >= 0; l--) {
+        // ---- backward, a graph per block, last block first, down to the lowest block that trains; dx holds the
+        // gradient of the block's output
+        boolean embeddingsTrain = layout.trains("tok_emb.weight") || layout.trains("pos_emb.weight");
+        int lowest = embeddingsTrain ? 0 : layers;
+        for (String name : layout.names()) {
+            if (name.startsWith("trf_blocks.") && layout.trains(name)) lowest = Math.min(lowest, Integer.parseInt(name.split("\\.")[1]));
+        }
+        for (int l = layers - 1; l >= lowest; l--) {
             g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dropStarts, dropRate);
             String pre = "trf_blocks." + l + ".";
             Block k = blocks[l];
@@ -200,27 +216,32 @@ public final class GpuGptTrainer implements DeviceTrainer {
         FloatArray partial = zeros(chunks);
         g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, adamScalars, norm, dropStarts, dropRate)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, moments1, moments2);
-        if (dropout) g.task("ddropemb", ElementwiseKernels::dropout, acts, s.dx, s.dx, n * c, dropStarts, 0, dropRate);
-        g.task("demb", EmbeddingKernel::backward, acts, s.dx, ids, grads, layout.at("tok_emb.weight"), n, c)
-                .task("dpos", ElementwiseKernels::positionGradient, acts, s.dx, grads, layout.at("pos_emb.weight"), b, t, c)
-                .task("sq", ClipKernels::sumSquares, grads, partial, layout.total())
+        if (embeddingsTrain) {
+            if (dropout) g.task("ddropemb", ElementwiseKernels::dropout, acts, s.dx, s.dx, n * c, dropStarts, 0, dropRate);
+            g.task("demb", EmbeddingKernel::backward, acts, s.dx, ids, grads, layout.at("tok_emb.weight"), n, c)
+                    .task("dpos", ElementwiseKernels::positionGradient, acts, s.dx, grads, layout.at("pos_emb.weight"), b, t, c);
+        }
+        int run = 0;
+        for (int[] frozen : layout.runs(false)) g.task("zf" + run++, ElementwiseKernels::zero, grads, frozen[0], frozen[1]);
+        g.task("sq", ClipKernels::sumSquares, grads, partial, layout.total())
                 .task("norm", ClipKernels::normAndFactor, partial, norm, chunks)
-                .task("clip", ClipKernels::scale, grads, norm, layout.total())
-                .task("adamw", ElementwiseKernels::adamWStep, params, grads, moments1, moments2, layout.total(), adamScalars)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, norm)
+                .task("clip", ClipKernels::scale, grads, norm, layout.total());
+        for (int[] trains : layout.runs(true)) g.task("adamw" + run++, ElementwiseKernels::adamWStep, params, grads, moments1, moments2, trains[0], trains[1], adamScalars);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, norm)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, moments1, moments2);         // for checkpoints
         // ---- evaluation: after the forward graphs, the head and the loss alone
-        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, evalLosses);
+        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, evalLosses, model.outHead().bias != null);
         evalGraph = chain.currentIndex();
         chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, evalLosses);
         chain.build();
     }
 
-    /** The final LayerNorm, the head's logits and the cross-entropy (logits turned into probabilities in place). */
-    private void head(TaskGraph g, int xLast, int lnf, int statsf, int logits, FloatArray lossesOut) {
-        int c = cfg.embDim(), v = cfg.vocabSize();
+    /** The final LayerNorm, the head's logits (and bias) and the cross-entropy (logits turned into probabilities in place). */
+    private void head(TaskGraph g, int xLast, int lnf, int statsf, int logits, FloatArray lossesOut, boolean bias) {
+        int c = cfg.embDim(), v = classes;
         g.task("lnf", RowKernels::layerNormForward, acts, xLast, lnf, statsf, statsf + n, params, layout.at("final_norm.scale"), layout.at("final_norm.shift"), n, c, 1e-5f);
         mm("head", lnf, layout.head(), logits, n, v, c);
+        if (bias) g.task("hb", ElementwiseKernels::addBias, acts, logits, params, layout.at("out_head.bias"), n, v);
         g.task("ce", RowKernels::crossEntropyForward, acts, logits, targets, lossesOut, n, v);
     }
 
@@ -323,8 +344,11 @@ public final class GpuGptTrainer implements DeviceTrainer {
         counted = 0;
         for (int i = 0; i < n; i++) {
             boolean ignored = next[i] == IGNORE_INDEX;
-            if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize() || (!ignored && (next[i] < 0 || next[i] >= cfg.vocabSize()))) {
-                throw new IllegalArgumentException("token id at " + i + " (" + inputs[i] + " -> " + next[i] + ") is outside the vocabulary of " + cfg.vocabSize());
+            if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize()) {
+                throw new IllegalArgumentException("token id at " + i + " (" + inputs[i] + ") is outside the vocabulary of " + cfg.vocabSize());
+            }
+            if (!ignored && (next[i] < 0 || next[i] >= classes)) {
+                throw new IllegalArgumentException("target at " + i + " (" + next[i] + ") is outside the head's " + classes + " outputs");
             }
             if (!ignored) counted++;
             ids.set(i, inputs[i]);

@@ -17,6 +17,7 @@ import llm.tensor.NDArray;
 final class PackedParameters {
     private final Map<String, int[]> offsetAndSize = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
+    private final Map<String, Boolean> trains = new LinkedHashMap<>();
     private final int total;
     private final boolean tied;
 
@@ -32,6 +33,7 @@ final class PackedParameters {
             }
             offsetAndSize.put(e.getKey(), where);
             shapes.put(e.getKey(), e.getValue().shape());
+            trains.put(e.getKey(), e.getValue().requiresGrad());
         }
         this.total = at;
         this.tied = model.tiedHead();
@@ -52,6 +54,40 @@ final class PackedParameters {
     /** Offset of the output head's weight: the token embedding's when the head is tied to it. */
     int head() {
         return tied ? at("tok_emb.weight") : at("out_head.weight");
+    }
+
+    /** Whether parameter {@code name} trains (its tensor requires a gradient) or is frozen. */
+    boolean trains(String name) {
+        at(name);                                                   // the clear error for a name the model lacks
+        return trains.get(name);
+    }
+
+    /** Names of the parameters, in the order of the packed array. */
+    Iterable<String> names() {
+        return offsetAndSize.keySet();
+    }
+
+    /**
+     * The packed array cut into runs of neighbouring parameters that all train ({@code training} true) or are all
+     * frozen: {@code {offset, length}} each. With every parameter training, one run covers the whole array.
+     */
+    java.util.List<int[]> runs(boolean training) {
+        java.util.List<int[]> runs = new java.util.ArrayList<>();
+        int start = -1, end = 0, seen = 0;
+        for (var e : offsetAndSize.entrySet()) {
+            int at = e.getValue()[0], size = e.getValue()[1];
+            if (at < seen) continue;                                // a tied head: the embedding's numbers, seen already
+            seen = at + size;
+            if (trains.get(e.getKey()) == training) {
+                if (start < 0) start = at;
+                end = at + size;
+            } else if (start >= 0) {
+                runs.add(new int[] {start, end - start});
+                start = -1;
+            }
+        }
+        if (start >= 0) runs.add(new int[] {start, end - start});
+        return runs;
     }
 
     /** The model's parameters, one after another. */
