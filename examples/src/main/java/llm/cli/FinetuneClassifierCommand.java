@@ -74,6 +74,9 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Distributed distributed = new Distributed();
 
+    @Mixin
+    DeviceFlag device = new DeviceFlag();
+
     @Override
     public Integer call() throws Exception {
         return distributed.run("finetune-classifier", this::work);
@@ -98,9 +101,15 @@ final class FinetuneClassifierCommand implements Callable<Integer> {
         if (!Files.exists(data)) throw new IllegalArgumentException("--data: no such file or folder: " + data);
         TrainCommand.checkWritable(out);
         if (Files.exists(out.resolve("checkpoint.safetensors"))) throw new IllegalArgumentException("--out: " + out + " already holds a checkpoint; choose another folder");
+        llm.device.Accelerator accelerator = device.accelerator();
+        if (accelerator != null && rank > 0) throw new IllegalArgumentException("--device gpu trains the model's own weights; LoRA adapters are not on the device: drop --lora-rank");
         PretrainedModel start = randomInit ? PretrainedModel.randomInit(model.config(GPTConfig.GPT2_SMALL.vocabSize(), 1024, 0f, true), seed) : PretrainedModel.load(base);
         ClassifierSettings settings = new ClassifierSettings(epochs, batch, lr, weightDecay, evalEvery, evalBatches, maxLength, parts, rank, loraAlpha, seed);
         ClassifierRun run = new ClassifierRun(start, data, settings, parallel);
+        if (accelerator != null) {
+            run.onDevice(accelerator);
+            System.out.println("device: " + accelerator.description());
+        }
         long[] counts = run.parameterCounts();
         System.out.printf("base: %s%n", start.description());
         System.out.printf("data: %d training messages padded to %d tokens, %d batches per epoch%n", run.trainDataset().size(),

@@ -5,6 +5,7 @@ import llm.autograd.Tensor;
 import llm.autograd.fused.CrossEntropy;
 import llm.data.Batch;
 import llm.gpt.GPTModel;
+import llm.tensor.IntNDArray;
 import llm.tensor.NDArray;
 import llm.training.BatchLoss;
 
@@ -27,6 +28,20 @@ public final class ClassifierLoss {
     /** {@code calc_loss_batch}: cross-entropy of the last token's logits against the labels {@code (B)}. */
     public static Tensor calcLossBatch(GPTModel model, Batch batch) {
         return CrossEntropy.apply(lastTokenLogits(model, batch), batch.targets());
+    }
+
+    /**
+     * The batch with its labels {@code (B)} as per-token targets {@code (B, T)}: each row's label at its last position,
+     * -100 (ignored) everywhere else. A language model's loss over it, the mean cross-entropy of the targets that
+     * count, is {@link #calcLossBatch}'s; a device step, which learns from per-token targets, takes this form.
+     */
+    public static Batch tokenTargets(Batch batch) {
+        if (batch.targets().rank() != 1) throw new IllegalArgumentException("a classifier batch has one label per row, got targets of shape " + java.util.Arrays.toString(batch.targets().shape()));
+        int b = batch.inputs().dim(0), t = batch.inputs().dim(1);
+        int[] labels = batch.targets().toArray(), targets = new int[b * t];
+        java.util.Arrays.fill(targets, CrossEntropy.IGNORE_INDEX);
+        for (int r = 0; r < b; r++) targets[r * t + t - 1] = labels[r];
+        return new Batch(batch.inputs(), IntNDArray.of(targets, b, t));
     }
 
     /** {@link #calcLossBatch} as the loss a {@link llm.training.Trainer} minimises. */

@@ -12,11 +12,14 @@ import java.util.Map;
 
 import llm.data.Batch;
 import llm.data.DataLoader;
+import llm.device.Accelerator;
+import llm.device.DeviceTrainer;
 import llm.formats.AtomicFile;
 import llm.gpt.GPTModel;
 import llm.lora.LinearWithLoRA;
 import llm.lora.LoRAAdapters;
 import llm.optim.AdamW;
+import llm.pretraining.DeviceStepEngine;
 import llm.pretraining.PretrainedModel;
 import llm.pretraining.TokenizerSpec;
 import llm.tensor.SeededRandom;
@@ -45,6 +48,7 @@ public final class ClassifierRun {
     private final SeededRandom rng;
     private final List<String> loraTargets;
     private final DataParallel parallel;
+    private Accelerator accelerator;                              // --device gpu: every step on it
 
     /**
      * Prepares the run: reads {@code data} (a folder with the three CSV files or the raw UCI file) with GPT-2's
@@ -88,6 +92,20 @@ public final class ClassifierRun {
         return model;
     }
 
+    /**
+     * Takes every step on {@code accelerator} ({@code --device gpu}): the parameters that train (the head, and the last
+     * blocks and final LayerNorm the trainable choice names) are updated on the device, the frozen ones stay as they
+     * are there too, and the accuracies, losses and output are computed on the CPU from the device's weights. Every
+     * message is padded to the same length, so the device drops with the base model's rate what the CPU would.
+     * Refused, before any work, with LoRA (the adapters are not on the device) and across processes.
+     */
+    public ClassifierRun onDevice(Accelerator accelerator) {
+        if (settings.loraRank() > 0) throw new IllegalArgumentException("--device gpu trains the model's own weights; LoRA adapters are not on the device: drop --lora-rank");
+        if (parallel.worldSize() > 1) throw new IllegalArgumentException("--device gpu trains in one process: drop --distributed");
+        this.accelerator = accelerator;
+        return this;
+    }
+
     public SpamDataset trainDataset() {
         return train;
     }
@@ -107,8 +125,15 @@ public final class ClassifierRun {
         long[] counts = parameterCounts();
         long started = System.nanoTime();
         AdamW optimizer = new AdamW(model.namedParameters(), settings.lr(), AdamW.Options.withWeightDecay(settings.weightDecay()));
-        var history = TrainClassifierSimple.trainClassifierSimple(model, trainLoader, valLoader, optimizer, settings.epochs(),
-                settings.evalEvery(), settings.evalBatches(), rng, listener, parallel);
+        DeviceTrainer device = accelerator == null ? null : accelerator.trainer(model, settings.batch(), train.maxLength(), settings.weightDecay());
+        TrainClassifierSimple.History history;
+        try {
+            var engine = device == null ? null : new DeviceStepEngine(device, model, optimizer, train.maxLength(), ClassifierLoss::tokenTargets);
+            history = TrainClassifierSimple.trainClassifierSimple(model, trainLoader, valLoader, optimizer, settings.epochs(),
+                    settings.evalEvery(), settings.evalBatches(), rng, listener, parallel, engine);
+        } finally {
+            if (device != null) device.close();
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         if (parallel.rank() != 0) return null;                   // rank 0 measures and writes for the job
         Result r = new Result(ClassifierLoss.calcAccuracyLoader(model, trainLoader, 0), ClassifierLoss.calcAccuracyLoader(model, valLoader, 0),

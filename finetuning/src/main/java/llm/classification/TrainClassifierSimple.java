@@ -10,6 +10,7 @@ import llm.gpt.GPTModel;
 import llm.optim.Optimizer;
 import llm.tensor.SeededRandom;
 import llm.training.DataParallel;
+import llm.training.StepEngine;
 import llm.training.Trainer;
 
 /**
@@ -45,6 +46,17 @@ public final class TrainClassifierSimple {
      */
     public static History trainClassifierSimple(GPTModel model, DataLoader<Batch> trainLoader, DataLoader<Batch> valLoader, Optimizer optimizer,
                                                 int numEpochs, int evalFreq, int evalIter, SeededRandom rng, Listener listener, DataParallel parallel) {
+        return trainClassifierSimple(model, trainLoader, valLoader, optimizer, numEpochs, evalFreq, evalIter, rng, listener, parallel, null);
+    }
+
+    /**
+     * As above, every step taken by {@code engine} when it is not null ({@code --device gpu}): the model is synced
+     * from it before each epoch's accuracies (the last step ends an epoch too), so those, the evaluations and
+     * everything after the run use the CPU model as always.
+     */
+    public static History trainClassifierSimple(GPTModel model, DataLoader<Batch> trainLoader, DataLoader<Batch> valLoader, Optimizer optimizer,
+                                                int numEpochs, int evalFreq, int evalIter, SeededRandom rng, Listener listener, DataParallel parallel,
+                                                StepEngine<Batch> engine) {
         int perEpoch = trainLoader.size();
         if (perEpoch == 0) throw new IllegalArgumentException("the training loader yields no batches (fewer examples than one batch?)");
         Trainer<Batch> trainer = Trainer.builder(model, optimizer, new EpochBatches<>(trainLoader, rng), ClassifierLoss.of(model))
@@ -54,12 +66,14 @@ public final class TrainClassifierSimple {
                 .random(rng)
                 .distributed(parallel, Trainer.BATCH_ROWS)
                 .build();
+        if (engine != null) trainer.engine(engine);
         History history = new History(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), 0);
         trainer.listener(new Trainer.Listener() {
             @Override
             public void onStep(Trainer.StepReport r) {
                 listener.onStep(r);
                 if (r.step() % perEpoch != 0) return;
+                if (engine != null) engine.sync();
                 double train = ClassifierLoss.calcAccuracyLoader(model, trainLoader, evalIter);
                 double val = ClassifierLoss.calcAccuracyLoader(model, valLoader, evalIter);
                 history.trainAccs().add(train);

@@ -1,5 +1,7 @@
 package llm.pretraining;
 
+import java.util.function.UnaryOperator;
+
 import llm.autograd.fused.CrossEntropy;
 import llm.data.Batch;
 import llm.device.DeviceTrainer;
@@ -18,6 +20,7 @@ public final class DeviceStepEngine implements StepEngine<Batch> {
     private final GPTModel model;
     private final Optimizer optimizer;
     private final int context;
+    private final UnaryOperator<Batch> tokenTargets;
 
     /**
      * Continues from {@code optimizer}'s state (its moments and step count: zero for a new run). The device takes
@@ -26,17 +29,32 @@ public final class DeviceStepEngine implements StepEngine<Batch> {
      * reach earlier ones through causal attention, and ignored targets do not count.
      */
     public DeviceStepEngine(DeviceTrainer device, GPTModel model, Optimizer optimizer, int context) {
+        this(device, model, optimizer, context, UnaryOperator.identity());
+    }
+
+    /**
+     * The same for batches whose targets are not one per token: {@code tokenTargets} turns a batch into one with a
+     * target {@code (B, T)} per token, -100 where nothing is learnt, that gives the same mean loss (a classifier's
+     * labels become the last token's targets, Book §6.6).
+     */
+    public DeviceStepEngine(DeviceTrainer device, GPTModel model, Optimizer optimizer, int context, UnaryOperator<Batch> tokenTargets) {
         this.device = device;
         this.model = model;
         this.optimizer = optimizer;
         this.context = context;
+        this.tokenTargets = tokenTargets;
         device.resumeFrom(optimizer.steps(), optimizer.state());
     }
 
     @Override
     public Outcome step(Batch batch, double lr, double clipNorm) {
+        batch = tokenTargets.apply(batch);
         int b = batch.inputs().dim(0), t = batch.inputs().dim(1);
         if (t > context) throw new IllegalArgumentException("a batch of " + t + " tokens per row does not fit the device step's " + context);
+        if (t < context && model.config().dropRate() > 0f) {
+            // padded rows would shift every later mask: the device would not drop what the CPU drops
+            throw new IllegalStateException("the device step pads a batch of " + t + " tokens per row to " + context + ", which dropout does not allow");
+        }
         int[] x = batch.inputs().toArray(), y = batch.targets().toArray();
         if (t < context) {
             int[] px = new int[b * context], py = new int[b * context];

@@ -1,0 +1,137 @@
+package llm.pretraining;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import llm.autograd.Grad;
+import llm.autograd.Tensor;
+import llm.data.Batch;
+import llm.device.Accelerator;
+import llm.device.DeviceTrainer;
+import llm.generation.Decoder;
+import llm.generation.ModelDecoder;
+import llm.gpt.GPTModel;
+import llm.nn.Linear;
+import llm.optim.AdamW;
+import llm.optim.GradientClipping;
+import llm.tensor.IntNDArray;
+import llm.tensor.NDArray;
+import llm.tensor.SeededRandom;
+
+/**
+ * A "device" on the CPU, for checking in CI, without a GPU, the seam {@code --device gpu} trains through: what
+ * {@code GpuGptTrainer} does on a GPU, with the CPU's kernels. It keeps its own copy of the model (the same head, the
+ * same frozen parameters; its own arrays, as a device's memory is its own) and its own AdamW, and learns from per-token targets (-100 ignored), as the device step does.
+ * Like it, it draws its dropout masks from the model's generator and leaves the generator where the CPU's step would.
+ * Other modules' tests use it through this module's test jar.
+ */
+public final class StandInDevice implements DeviceTrainer {
+    /** The accelerator whose trainer is a {@code StandInDevice} and whose decoder is the model's own. */
+    public static final Accelerator ACCELERATOR = accelerator(device -> {});
+
+    /** The same, handing each trainer it makes to {@code made} (so a test sees that the device took the steps). */
+    public static Accelerator accelerator(Consumer<StandInDevice> made) {
+        return new Accelerator() {
+            @Override
+            public String description() {
+                return "stand-in";
+            }
+
+            @Override
+            public Decoder decoder(GPTModel model, int window, String weights) {
+                return new ModelDecoder(model, window);
+            }
+
+            @Override
+            public List<String> weightFormats() {
+                return List.of("fp32");
+            }
+
+            @Override
+            public DeviceTrainer trainer(GPTModel model, int batch, int context, double weightDecay) {
+                StandInDevice device = new StandInDevice(model, batch, context, weightDecay);
+                made.accept(device);
+                return device;
+            }
+        };
+    }
+
+    private final GPTModel model, own;
+    private final AdamW opt;
+    private final int b, t;
+
+    StandInDevice(GPTModel model, int b, int t, double weightDecay) {
+        this.model = model;
+        own = new GPTModel(model.config(), model.tiedHead(), new SeededRandom(0));
+        Linear head = model.outHead();
+        if (!model.tiedHead()) own.replaceOutputHead(new Linear(head.inFeatures(), head.weight.data().dim(0), head.bias != null, new SeededRandom(0)));
+        own.loadStateDict(copies(model.stateDict()));
+        Map<String, Tensor> mine = own.namedParameters();
+        model.namedParameters().forEach((name, p) -> mine.get(name).setRequiresGrad(p.requiresGrad()));
+        opt = new AdamW(mine, 1, AdamW.Options.withWeightDecay(weightDecay));
+        this.b = b;
+        this.t = t;
+    }
+
+    @Override
+    public Step step(int[] inputs, int[] targets, double lr, double clipNorm) {
+        own.train();
+        own.random().restoreState(model.random().saveState());
+        opt.setLearningRate(lr);
+        opt.zeroGrad();
+        var loss = LanguageModelLoss.of(own).loss(batch(inputs, targets));
+        loss.backward();
+        double norm = clipNorm > 0 ? GradientClipping.clipGlobalNorm(opt.parameters().values(), clipNorm) : GradientClipping.globalNorm(opt.parameters().values());
+        opt.step();
+        model.random().restoreState(own.random().saveState());
+        return new Step(loss.item(), norm);
+    }
+
+    @Override
+    public double loss(int[] inputs, int[] targets) {
+        own.eval();
+        try (var off = Grad.off()) {
+            return LanguageModelLoss.of(own).loss(batch(inputs, targets)).item();
+        } finally {
+            own.train();
+        }
+    }
+
+    private Batch batch(int[] inputs, int[] targets) {
+        return new Batch(IntNDArray.of(inputs, b, t), IntNDArray.of(targets, b, t));
+    }
+
+    @Override
+    public void copyTo(GPTModel model, Map<String, NDArray> adamState) {
+        model.loadStateDict(copies(own.stateDict()));
+        Map<String, NDArray> mine = opt.state();
+        for (var e : adamState.entrySet()) {
+            float[] src = mine.get(e.getKey()).contiguous().toArray();
+            System.arraycopy(src, 0, e.getValue().storage(), e.getValue().offset(), src.length);
+        }
+    }
+
+    /**
+     * Copies of the arrays: {@code loadStateDict} takes a contiguous array as it is, so without copies the stand-in's
+     * model and the trainer's would share their weights, and a missing sync would go unnoticed.
+     */
+    private static Map<String, NDArray> copies(Map<String, NDArray> state) {
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        state.forEach((name, a) -> out.put(name, a.copy()));
+        return out;
+    }
+
+    @Override
+    public void resumeFrom(long steps, Map<String, NDArray> adamState) {
+        opt.loadState(adamState, steps);
+    }
+
+    @Override
+    public long steps() {
+        return opt.steps();
+    }
+
+    @Override
+    public void close() {}
+}
