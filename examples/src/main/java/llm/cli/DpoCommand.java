@@ -55,6 +55,9 @@ final class DpoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Distributed distributed = new Distributed();
 
+    @picocli.CommandLine.Mixin
+    DeviceFlag device = new DeviceFlag();
+
     @Override
     public Integer call() throws Exception {
         return distributed.run("dpo", this::work);
@@ -69,7 +72,12 @@ final class DpoCommand implements Callable<Integer> {
         if (!Files.isRegularFile(data)) throw new IllegalArgumentException("--data: no such file: " + data);
         TrainCommand.checkWritable(out);
         if (Files.exists(out.resolve("checkpoint.safetensors"))) throw new IllegalArgumentException("--out: " + out + " already holds a checkpoint; choose another folder");
+        llm.device.Accelerator accelerator = device.accelerator();
         DpoRun run = new DpoRun(base, data, new DpoRun.Settings(beta, lr, weightDecay, epochs, batch, evalEvery, evalBatches, maxLength, seed), parallel);
+        if (accelerator != null) {
+            run.onDevice(accelerator);
+            System.out.println("device: " + accelerator.description());
+        }
         System.out.printf("data: %d training, %d validation, %d test pairs; %d batches per epoch%n", run.splits().train().size(),
                 run.splits().validation().size(), run.splits().test().size(), run.batchesPerEpoch());
         Files.createDirectories(out);

@@ -128,7 +128,7 @@ public final class ClassifierRun {
         DeviceTrainer device = accelerator == null ? null : accelerator.trainer(model, settings.batch(), train.maxLength(), settings.weightDecay());
         TrainClassifierSimple.History history;
         try {
-            var engine = device == null ? null : new DeviceStepEngine(device, model, optimizer, train.maxLength(), ClassifierLoss::tokenTargets);
+            var engine = device == null ? null : DeviceStepEngine.languageModel(device, model, optimizer, train.maxLength(), ClassifierLoss::tokenTargets);
             history = TrainClassifierSimple.trainClassifierSimple(model, trainLoader, valLoader, optimizer, settings.epochs(),
                     settings.evalEvery(), settings.evalBatches(), rng, listener, parallel, engine);
         } finally {

@@ -162,7 +162,7 @@ public final class InstructionRun {
         trainer.listener(listener);
         DeviceTrainer device = accelerator == null ? null : accelerator.trainer(model, settings.batch(), context, settings.weightDecay());
         try {
-            if (device != null) trainer.engine(new DeviceStepEngine(device, model, optimizer, context));
+            if (device != null) trainer.engine(DeviceStepEngine.languageModel(device, model, optimizer, context));
             trainer.run();
         } finally {
             if (device != null) device.close();

@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 import llm.data.DataLoader;
+import llm.device.Accelerator;
+import llm.device.DeviceTrainer;
 import llm.formats.AtomicFile;
 import llm.gpt.GPTModel;
 import llm.instruction.InstructionData;
 import llm.instruction.InstructionDataset;
 import llm.instruction.InstructionRun;
 import llm.instruction.PromptTemplate;
+import llm.pretraining.DeviceStepEngine;
 import llm.pretraining.GPTCheckpoints;
 import llm.pretraining.PretrainedModel;
 import llm.pretraining.TokenizerSpec;
@@ -67,6 +70,7 @@ public final class DpoRun {
     private final SeededRandom rng;
     private final int context;
     private final DataParallel parallel;
+    private Accelerator accelerator;                              // --device gpu: every step on it
 
     /** Reads the preference data and loads the base twice (policy and reference). */
     public DpoRun(Path base, Path data, Settings s) throws IOException {
@@ -94,6 +98,23 @@ public final class DpoRun {
         return new PreferenceDataset(entries, policy.tokenizer(), PromptTemplate.ALPACA, InstructionDataset.PAD_TOKEN_ID, context, true);
     }
 
+    /**
+     * Takes every step on {@code accelerator} ({@code --device gpu}, {@link DpoDeviceStep}): the policy trains on the
+     * device and the frozen reference's log-probabilities are computed there too; evaluations, the output and the
+     * responses are computed on the CPU from the device's weights. Refused, before any work, with dropout (each
+     * batch is padded to the context, so the device would not drop what the CPU drops; the book runs DPO with a rate
+     * of 0) and across processes.
+     */
+    public DpoRun onDevice(Accelerator accelerator) {
+        if (policy.model().config().dropRate() != 0f) {
+            throw new IllegalArgumentException("--device gpu pads each batch to the context, so it would not drop what the CPU drops: run DPO with "
+                    + "dropout 0 (the base model's rate is " + policy.model().config().dropRate() + ")");
+        }
+        if (parallel.worldSize() > 1) throw new IllegalArgumentException("--device gpu trains in one process: drop --distributed");
+        this.accelerator = accelerator;
+        return this;
+    }
+
     public InstructionData.Splits splits() {
         return splits;
     }
@@ -107,8 +128,24 @@ public final class DpoRun {
         GPTModel model = policy.model();
         model.train();
         model.requiresGrad(true);
-        var history = TrainModelDpoSimple.trainModelDpoSimple(model, reference.model(), trainLoader, valLoader, settings.beta(), settings.lr(),
-                settings.weightDecay(), settings.epochs(), settings.evalEvery(), settings.evalBatches(), rng, lines, progress, parallel);
+        int rows = 2 * settings.batch();                              // the chosen and the rejected responses, one device batch
+        DeviceTrainer device = null, frozen = null;
+        List<TrainModelDpoSimple.Evaluation> history;
+        try {
+            if (accelerator != null) {
+                reference.model().requiresGrad(false);
+                frozen = accelerator.trainer(reference.model(), rows, context, 0);
+                device = accelerator.trainer(model, rows, context, settings.weightDecay());
+            }
+            DeviceTrainer policyDevice = device, referenceDevice = frozen;
+            history = TrainModelDpoSimple.trainModelDpoSimple(model, reference.model(), trainLoader, valLoader, settings.beta(), settings.lr(),
+                    settings.weightDecay(), settings.epochs(), settings.evalEvery(), settings.evalBatches(), rng, lines, progress, parallel,
+                    device == null ? null : optimizer -> new DeviceStepEngine<>(policyDevice, model, optimizer,
+                            new DpoDeviceStep(referenceDevice, model, context, settings.beta())));
+        } finally {
+            if (device != null) device.close();
+            if (frozen != null) frozen.close();
+        }
         model.eval();
         if (parallel.rank() != 0) return history;                  // rank 0 writes for the job
         Map<String, String> meta = new LinkedHashMap<>();

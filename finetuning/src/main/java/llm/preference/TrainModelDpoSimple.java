@@ -3,13 +3,16 @@ package llm.preference;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import llm.data.DataLoader;
 import llm.data.EpochBatches;
 import llm.gpt.GPTModel;
 import llm.optim.AdamW;
+import llm.optim.Optimizer;
 import llm.tensor.SeededRandom;
 import llm.training.DataParallel;
+import llm.training.StepEngine;
 import llm.training.Trainer;
 
 /**
@@ -46,6 +49,20 @@ public final class TrainModelDpoSimple {
                                                        DataLoader<PreferenceBatch> valLoader, double beta, double lr, double weightDecay,
                                                        int numEpochs, int evalFreq, int evalIter, SeededRandom rng, PrintStream out,
                                                        Trainer.Listener progress, DataParallel parallel) {
+        return trainModelDpoSimple(policy, reference, trainLoader, valLoader, beta, lr, weightDecay, numEpochs, evalFreq, evalIter, rng, out,
+                progress, parallel, null);
+    }
+
+    /**
+     * As above, every step taken by the engine {@code onDevice} makes for the run's optimiser when it is not null
+     * ({@code --device gpu}, {@link DpoDeviceStep}): the policy is synced from it before each evaluation and at the end,
+     * so evaluations and what follows the run use the CPU model as always.
+     */
+    public static List<Evaluation> trainModelDpoSimple(GPTModel policy, GPTModel reference, DataLoader<PreferenceBatch> trainLoader,
+                                                       DataLoader<PreferenceBatch> valLoader, double beta, double lr, double weightDecay,
+                                                       int numEpochs, int evalFreq, int evalIter, SeededRandom rng, PrintStream out,
+                                                       Trainer.Listener progress, DataParallel parallel,
+                                                       Function<Optimizer, StepEngine<PreferenceBatch>> onDevice) {
         reference.eval();
         reference.requiresGrad(false);
         int perEpoch = trainLoader.size();
@@ -56,12 +73,15 @@ public final class TrainModelDpoSimple {
                 .options(Trainer.Options.steps((long) numEpochs * perEpoch))
                 .tokens(b -> b.chosen().dim(0))
                 .random(rng).distributed(parallel, PreferenceBatch.ROWS).build();
+        StepEngine<PreferenceBatch> engine = onDevice == null ? null : onDevice.apply(optimizer);
+        if (engine != null) trainer.engine(engine);
         List<Evaluation> history = new ArrayList<>();
         trainer.listener(new Trainer.Listener() {
             @Override
             public void onStep(Trainer.StepReport r) {
                 if (progress != null) progress.onStep(r);
                 if (!r.evaluatesEvery(evalFreq)) return;
+                if (engine != null) engine.sync();
                 policy.eval();
                 double[] train = DpoLoss.computeDpoLossLoader(trainLoader, policy, reference, beta, evalIter);
                 double[] val = DpoLoss.computeDpoLossLoader(valLoader, policy, reference, beta, evalIter);
@@ -75,6 +95,7 @@ public final class TrainModelDpoSimple {
             }
         });
         trainer.run();
+        if (engine != null) engine.sync();
         return history;
     }
 }

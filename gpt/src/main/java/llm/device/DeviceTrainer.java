@@ -10,14 +10,56 @@ import llm.tensor.NDArray;
  * and Appendix D's loop, llm.c's layout): only token ids go in, the loss and gradient norm come out.
  */
 public interface DeviceTrainer extends AutoCloseable {
+    /** A target that does not count (padding, Book §7.3), as PyTorch's {@code ignore_index}. */
+    int IGNORE_INDEX = -100;
+
     /**
-     * One AdamW step on {@code inputs} predicting {@code targets} (each {@code batch · context} ids) at learning rate
-     * {@code lr}, the global gradient norm clipped to {@code clipNorm} (0: not clipped).
+     * The forward pass of a step on {@code inputs} predicting {@code targets} (each {@code batch · context} ids), with
+     * dropout drawn as the CPU's step draws it: each position's {@code -log p(target)}, 0 where the target is -100.
+     * {@link #update} completes the step.
      */
-    Step step(int[] inputs, int[] targets, double lr, double clipNorm);
+    float[] tokenLosses(int[] inputs, int[] targets);
+
+    /**
+     * Completes the step {@link #tokenLosses} began, for a loss whose derivative by position {@code i}'s {@code -log
+     * p} is {@code weights[i]}: the backward pass, the global gradient norm clipped to {@code clipNorm} (0: not
+     * clipped), one AdamW step at learning rate {@code lr}. Returns the gradient norm before clipping. A language
+     * model's mean loss weighs every counted position {@code 1 / counted}; DPO weighs each sequence's positions by
+     * how its log-probability moves its loss.
+     */
+    double update(float[] weights, double lr, double clipNorm);
+
+    /** Each position's {@code -log p(target)} with the current parameters, without dropout or training (a reference model's). */
+    float[] evalTokenLosses(int[] inputs, int[] targets);
+
+    /**
+     * One AdamW step on the mean of {@code inputs}' losses predicting {@code targets} (each {@code batch · context}
+     * ids) at learning rate {@code lr}, the global gradient norm clipped to {@code clipNorm} (0: not clipped): the
+     * language model's loss of Book §5.2, averaged over the positions whose target is not -100.
+     */
+    default Step step(int[] inputs, int[] targets, double lr, double clipNorm) {
+        float[] losses = tokenLosses(inputs, targets);
+        int counted = 0;
+        for (int t : targets) if (t != IGNORE_INDEX) counted++;
+        float[] weights = new float[losses.length];
+        java.util.Arrays.fill(weights, 1f / counted);
+        double loss = mean(losses, counted);
+        return new Step(loss, update(weights, lr, clipNorm));
+    }
 
     /** The mean loss of {@code inputs} predicting {@code targets} without training (the forward pass alone). */
-    double loss(int[] inputs, int[] targets);
+    default double loss(int[] inputs, int[] targets) {
+        int counted = 0;
+        for (int t : targets) if (t != IGNORE_INDEX) counted++;
+        return mean(evalTokenLosses(inputs, targets), counted);
+    }
+
+    /** The mean over the positions counted (an ignored position's loss is 0), as PyTorch's {@code cross_entropy} with {@code ignore_index}. */
+    private static double mean(float[] losses, int counted) {
+        double total = 0;
+        for (float l : losses) total += l;
+        return total / counted;
+    }
 
     /**
      * Copies the device's parameters into {@code model}, and AdamW's moments into {@code adamState} (the arrays of

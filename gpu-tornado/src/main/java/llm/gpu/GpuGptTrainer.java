@@ -42,8 +42,6 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
 public final class GpuGptTrainer implements DeviceTrainer {
     /** AdamW's betas and epsilon: PyTorch's defaults, as {@code llm.optim.AdamW}. */
     static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
-    /** A target that does not count (padding, Book §7.3), as PyTorch's {@code ignore_index}. */
-    public static final int IGNORE_INDEX = -100;
 
     private final GPTConfig cfg;
     private final int b, t, n;
@@ -54,10 +52,10 @@ public final class GpuGptTrainer implements DeviceTrainer {
     private final SeededRandom dropoutRng;                     // the model's: every dropout layer draws from it
     private final LongArray dropStarts;                        // each mask's first state: embeddings, then attention, shortcut, shortcut per block
     private final FloatArray dropRate;                         // the rate and 1/(1 - rate) of this run: the model's for a step, 0 and 1 for loss()
-    private int counted;                                       // rows of the batch whose target is not ignored
     private final IntArray ids, targets;
     private final GraphChain chain;
-    private final int lastForward, evalGraph;
+    private final int lastForward, headForward, evalGraph;
+    private boolean begun;                                     // tokenLosses ran; update completes the step
     private final KernelContext ctx = new KernelContext();
     private long step;
 
@@ -92,7 +90,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
         norm = zeros(3);
         losses = zeros(n);
         evalLosses = zeros(n);
-        lossScale = zeros(1);
+        lossScale = zeros(n);
         ids = new IntArray(n);
         targets = new IntArray(n);
         dropoutRng = model.random();
@@ -153,8 +151,11 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
         // ---- the head, the loss and its gradient
         int xLast = blocks[layers - 1].xOut;
-        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale), xLast, lnf, statsf, logits, losses, model.outHead().bias != null);
-        g = chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, losses);
+        // (a graph of its own, so that a loss of whole sequences can weigh each row's gradient by the losses that come out)
+        head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, losses, model.outHead().bias != null);
+        chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, losses);
+        headForward = chain.currentIndex();
+        g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale);
         g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, lossScale);
         if (model.outHead().bias != null) g.task("dhb", ElementwiseKernels::biasGradient, acts, logits, grads, layout.at("out_head.bias"), n, v);
         // a tied head's weight gradient is written first: the embedding's backward adds to it at the end
@@ -288,13 +289,30 @@ public final class GpuGptTrainer implements DeviceTrainer {
     }
 
     /**
-     * One AdamW step on {@code inputs} and {@code next} (both {@code B·T} ids) at learning rate {@code lr}, the
-     * global gradient norm clipped to {@code clipNorm} (0: not clipped), as {@code llm.optim.AdamW} with decay on
-     * every parameter: returns the mean loss before the update and the gradient norm before clipping.
+     * The forward pass of a step on {@code inputs} predicting {@code next} (both {@code B·T} ids), its dropout drawn:
+     * each row's {@code -log p(next)}, 0 where the target is -100. {@link #update} completes the step.
      */
     @Override
-    public Step step(int[] inputs, int[] next, double lr, double clipNorm) {
+    public float[] tokenLosses(int[] inputs, int[] next) {
         load(inputs, next);
+        drawDropoutMasks();
+        chain.run(1, headForward);
+        begun = true;
+        return losses.toHeapArray();
+    }
+
+    /**
+     * The rest of the step {@link #tokenLosses} began: the backward pass from {@code weights} (the loss's derivative by
+     * each row's {@code -log p}), the global gradient norm clipped to {@code clipNorm} (0: not clipped), and AdamW at
+     * learning rate {@code lr} as {@code llm.optim.AdamW} with decay on every parameter that trains; the gradient norm
+     * before clipping.
+     */
+    @Override
+    public double update(float[] weights, double lr, double clipNorm) {
+        if (!begun) throw new IllegalStateException("update completes a step that tokenLosses began");
+        if (weights.length != n) throw new IllegalArgumentException("the step has " + n + " rows, got " + weights.length + " weights");
+        begun = false;
+        for (int i = 0; i < n; i++) lossScale.set(i, weights[i]);
         step++;
         norm.set(2, clipNorm > 0 ? (float) clipNorm : Float.MAX_VALUE);           // no clipping: the factor is 1
         adamScalars.set(0, (float) (1 - lr * weightDecay));
@@ -304,19 +322,19 @@ public final class GpuGptTrainer implements DeviceTrainer {
         adamScalars.set(4, (float) (lr / (1 - Math.pow(BETA1, step))));
         adamScalars.set(5, (float) Math.sqrt(1 - Math.pow(BETA2, step)));
         adamScalars.set(6, (float) EPS);
-        drawDropoutMasks();
-        chain.run(1, evalGraph - 1);
-        return new Step(mean(losses), norm.get(0));
+        chain.run(headForward + 1, evalGraph - 1);
+        return norm.get(0);
     }
 
-    /** The mean loss of {@code inputs} predicting {@code next} with the current parameters: the forward pass alone. */
+    /** Each row's {@code -log p(next)} with the current parameters: the forward pass alone, without dropout. */
     @Override
-    public double loss(int[] inputs, int[] next) {
+    public float[] evalTokenLosses(int[] inputs, int[] next) {
         load(inputs, next);
+        begun = false;                                          // the forward's activations are overwritten
         ElementwiseKernels.setDropRate(dropRate, 0f);           // evaluation: every mask is 1, nothing is drawn
         chain.run(1, lastForward);
         chain.run(evalGraph, evalGraph);
-        return mean(evalLosses);
+        return evalLosses.toHeapArray();
     }
 
     /**
@@ -341,7 +359,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
         if (inputs.length != n || next.length != n) {
             throw new IllegalArgumentException("the device step takes " + b + " x " + t + " = " + n + " token ids, got " + inputs.length + " and " + next.length);
         }
-        counted = 0;
+        int counted = 0;
         for (int i = 0; i < n; i++) {
             boolean ignored = next[i] == IGNORE_INDEX;
             if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize()) {
@@ -355,14 +373,6 @@ public final class GpuGptTrainer implements DeviceTrainer {
             targets.set(i, next[i]);
         }
         if (counted == 0) throw new IllegalArgumentException("every target of the batch is ignored (" + IGNORE_INDEX + "): there is nothing to learn from");
-        lossScale.set(0, 1f / counted);
-    }
-
-    /** The mean over the rows counted (an ignored row's loss is 0), as PyTorch's {@code cross_entropy} with {@code ignore_index}. */
-    private double mean(FloatArray a) {
-        double total = 0;
-        for (int i = 0; i < n; i++) total += a.get(i);
-        return total / counted;
     }
 
     @Override

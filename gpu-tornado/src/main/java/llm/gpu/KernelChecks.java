@@ -327,8 +327,12 @@ public final class KernelChecks {
         float[] probs = new float[rows * v];
         var sum = CrossEntropyKernels.forward(logits, 0, targets, -100, probs, rows, v, Parallelism.SINGLE);
         CrossEntropyKernels.backward(probs, targets, -100, 1f / sum.count(), rows, v, Parallelism.SINGLE);   // probs now hold dlogits
-        FloatArray dl = padded(logits), dLoss = new FloatArray(rows), scale = new FloatArray(1);
-        scale.set(0, 1f / sum.count());
+        FloatArray dl = padded(logits), dLoss = new FloatArray(rows), scale = new FloatArray(rows);
+        for (int r = 0; r < rows; r++) {                     // a weight per row, as a loss of whole sequences sets them
+            float weight = 1 + r % 3;
+            scale.set(r, weight / sum.count());
+            for (int j = 0; j < v; j++) probs[r * v + j] *= weight;
+        }
         IntArray dt = IntArray.fromArray(targets);
         run(new TaskGraph("ce").transferToDevice(DataTransferMode.EVERY_EXECUTION, dl, dt, scale)
                 .task("f", RowKernels::crossEntropyForward, dl, PAD, dt, dLoss, rows, v)

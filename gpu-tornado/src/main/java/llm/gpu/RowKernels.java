@@ -95,14 +95,15 @@ public final class RowKernels {
     }
 
     /**
-     * In place over the softmax at {@code a[off..]}: {@code dlogits = (softmax - onehot(target)) · scale[0]}, where
-     * the host sets {@code scale[0]} = upstream gradient / rows counted (rows can be ignored, so it varies by batch);
-     * an ignored row's gradient is 0.
+     * In place over the softmax at {@code a[off..]}: {@code dlogits = (softmax - onehot(target)) · scale[r]}, where the
+     * host sets {@code scale[r]}, the loss's derivative by row r's {@code -log p(target)}: 1 / rows counted for the
+     * mean of a language model's loss (rows can be ignored, so it varies by batch), a per-sequence weight for a loss of
+     * whole sequences' log-probabilities (DPO); an ignored row's gradient is 0.
      */
     public static void crossEntropyBackward(FloatArray a, int off, IntArray targets, int rows, int v, FloatArray scale) {
         for (@Parallel int r = 0; r < rows; r++) {
             int base = off + r * v, t = targets.get(r);
-            float s = scale.get(0);
+            float s = scale.get(r);
             if (t < 0) s = 0f;
             for (int j = 0; j < v; j++) {
                 float g = a.get(base + j);

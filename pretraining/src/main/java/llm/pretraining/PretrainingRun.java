@@ -174,7 +174,7 @@ public final class PretrainingRun {
     public PretrainingRun onDevice(Accelerator accelerator) {
         if (settings.accumulate() != 1) throw new IllegalArgumentException("--device gpu trains without gradient accumulation: drop --accumulate " + settings.accumulate());
         device = accelerator.trainer(model, settings.batch(), settings.model().contextLength(), settings.weightDecay());
-        trainer.engine(new DeviceStepEngine(device, model, trainer.optimizer(), settings.model().contextLength()));
+        trainer.engine(DeviceStepEngine.languageModel(device, model, trainer.optimizer(), settings.model().contextLength()));
         return this;
     }
 

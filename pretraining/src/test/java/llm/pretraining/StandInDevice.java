@@ -60,6 +60,7 @@ public final class StandInDevice implements DeviceTrainer {
     private final GPTModel model, own;
     private final AdamW opt;
     private final int b, t;
+    private Tensor pending;                                    // tokenLosses' -log p per position, for update's backward
 
     StandInDevice(GPTModel model, int b, int t, double weightDecay) {
         this.model = model;
@@ -96,6 +97,49 @@ public final class StandInDevice implements DeviceTrainer {
         } finally {
             own.train();
         }
+    }
+
+    @Override
+    public float[] tokenLosses(int[] inputs, int[] targets) {
+        own.train();
+        own.random().restoreState(model.random().saveState());
+        opt.zeroGrad();
+        pending = negativeLogProbs(inputs, targets);
+        model.random().restoreState(own.random().saveState());
+        return pending.data().toArray();
+    }
+
+    @Override
+    public double update(float[] weights, double lr, double clipNorm) {
+        pending.mul(Tensor.constant(NDArray.of(weights, b, t))).sum().backward();
+        pending = null;
+        opt.setLearningRate(lr);
+        double norm = clipNorm > 0 ? GradientClipping.clipGlobalNorm(opt.parameters().values(), clipNorm) : GradientClipping.globalNorm(opt.parameters().values());
+        opt.step();
+        return norm;
+    }
+
+    @Override
+    public float[] evalTokenLosses(int[] inputs, int[] targets) {
+        own.eval();
+        try (var off = Grad.off()) {
+            return negativeLogProbs(inputs, targets).data().toArray();
+        } finally {
+            own.train();
+        }
+    }
+
+    /** {@code -log p(target)} at every position {@code (B, T)}, 0 where the target is -100. */
+    private Tensor negativeLogProbs(int[] inputs, int[] targets) {
+        int[] picked = new int[targets.length];
+        float[] counts = new float[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            boolean ignored = targets[i] == IGNORE_INDEX;
+            picked[i] = ignored ? 0 : targets[i];
+            counts[i] = ignored ? 0f : 1f;
+        }
+        Tensor logProbs = own.forward(IntNDArray.of(inputs, b, t)).logSoftmax(2).gather(2, IntNDArray.of(picked, b, t, 1)).reshape(b, t);
+        return logProbs.mul(Tensor.constant(NDArray.of(counts, b, t))).neg();
     }
 
     private Batch batch(int[] inputs, int[] targets) {
