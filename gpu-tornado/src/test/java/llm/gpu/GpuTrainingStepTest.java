@@ -16,6 +16,7 @@ import llm.nn.Module;
 import llm.optim.AdamW;
 import llm.optim.GradientClipping;
 import llm.tensor.IntNDArray;
+import llm.tensor.NDArray;
 import llm.tensor.SeededRandom;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,64 @@ class GpuTrainingStepTest {
     @Test
     void aClassifierWithFrozenBlocksMatchesToo() throws Exception {
         check(new GPTConfig(61, 16, 32, 4, 3, 0f, true), false, 0.5, Targets.LAST_TOKEN_CLASS);
+    }
+
+    /**
+     * The two halves of a step with a weight per position, how DPO's loss reaches the device: {@code tokenLosses}
+     * gives the CPU's {@code -log p} of every position, and after {@code update} with weights of either sign (a
+     * rejected response's are positive, a chosen one's negative) every parameter matches the CPU's AdamW step on
+     * {@code Σ w_i · (-log p_i)}, twice; {@code evalTokenLosses} then matches the CPU's forward pass.
+     */
+    @Test
+    void perTokenLossesAndWeightedUpdatesMatchTheCpu() throws Exception {
+        GPTConfig cfg = new GPTConfig(53, 16, 32, 4, 2, 0f, true);
+        GPTModel cpu = new GPTModel(cfg, true, new SeededRandom(5)), start = new GPTModel(cfg, true, new SeededRandom(5));
+        int b = 2, t = 12;
+        double lr = 1e-3;
+        SeededRandom rng = new SeededRandom(8);
+        AdamW opt = new AdamW(cpu.namedParameters(), lr, AdamW.Options.withWeightDecay(0.1));
+        int[] x = new int[b * t], y = new int[b * t];
+        float[] w = new float[b * t];
+        try (GpuGptTrainer gpu = new GpuGptTrainer(start, b, t, 0.1)) {
+            for (int s = 0; s < 2; s++) {
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = rng.nextInt(cfg.vocabSize());
+                    y[i] = i % 4 == 1 ? GpuGptTrainer.IGNORE_INDEX : rng.nextInt(cfg.vocabSize());
+                    w[i] = (rng.nextFloat() - 0.5f) * 0.2f;
+                }
+                cpu.train();
+                opt.zeroGrad();
+                Tensor nll = negativeLogProbs(cpu, x, y, b, t);
+                nll.mul(Tensor.constant(NDArray.of(w, b, t))).sum().backward();
+                double norm = GradientClipping.clipGlobalNorm(cpu.parameters(), 0.5);
+                opt.step();
+                float[] expected = nll.data().toArray(), losses = gpu.tokenLosses(x, y);
+                assertTrue(KernelChecks.worst(expected, losses) < 1e-4, "per-token losses at step " + (s + 1));
+                assertEquals(norm, gpu.update(w, lr, 0.5), 1e-4 * norm, "gradient norm at step " + (s + 1));
+            }
+            Map<String, float[]> after = gpu.parameters();
+            for (var e : cpu.namedParameters().entrySet()) {
+                double worst = KernelChecks.worst(e.getValue().data().contiguous().toArray(), after.get(e.getKey()));
+                double tolerance = e.getKey().endsWith("W_key.bias") ? 3 * lr : 1e-4;      // as in check() below
+                assertTrue(worst < tolerance, e.getKey() + ": largest relative difference " + worst);
+            }
+            cpu.eval();
+            try (var off = Grad.off()) {
+                assertTrue(KernelChecks.worst(negativeLogProbs(cpu, x, y, b, t).data().toArray(), gpu.evalTokenLosses(x, y)) < 1e-4, "evaluation's per-token losses");
+            }
+        }
+    }
+
+    /** {@code -log p(y)} of every position {@code (B, T)} on the CPU, 0 where the target is ignored. */
+    private static Tensor negativeLogProbs(GPTModel model, int[] x, int[] y, int b, int t) {
+        int[] picked = new int[y.length];
+        float[] counts = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            picked[i] = y[i] < 0 ? 0 : y[i];
+            counts[i] = y[i] < 0 ? 0f : 1f;
+        }
+        Tensor logProbs = model.forward(IntNDArray.of(x, b, t)).logSoftmax(2).gather(2, IntNDArray.of(picked, b, t, 1)).reshape(b, t);
+        return logProbs.mul(Tensor.constant(NDArray.of(counts, b, t))).neg();
     }
 
     /** What the batches' targets are: next tokens, some ignored, or a class at the last position only. */
