@@ -50,6 +50,9 @@ final class RewardModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "123", description = "Seed of the head and the shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    DeviceFlag device = new DeviceFlag();
+
     @Override
     public Integer call() throws IOException {
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
@@ -60,7 +63,12 @@ final class RewardModelCommand implements Callable<Integer> {
         if (!Files.isRegularFile(data)) throw new IllegalArgumentException("--data: no such file: " + data);
         TrainCommand.checkWritable(out);
         if (Files.exists(out.resolve("checkpoint.safetensors"))) throw new IllegalArgumentException("--out: " + out + " already holds a checkpoint; choose another folder");
+        llm.device.Accelerator accelerator = device.accelerator();
         RewardModelRun run = new RewardModelRun(base, data, new RewardModelRun.Settings(lr, weightDecay, center, epochs, batch, evalEvery, evalBatches, maxLength, seed));
+        if (accelerator != null) {
+            run.onDevice(accelerator);
+            System.out.println("device: " + accelerator.description());
+        }
         System.out.printf("data: %d training, %d validation, %d test pairs; %d batches per epoch%n", run.splits().train().size(),
                 run.splits().validation().size(), run.splits().test().size(), run.batchesPerEpoch());
         Files.createDirectories(out);

@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 import llm.data.DataLoader;
+import llm.device.Accelerator;
+import llm.device.DeviceTrainer;
 import llm.formats.AtomicFile;
 import llm.instruction.InstructionData;
 import llm.instruction.InstructionDataset;
 import llm.instruction.PromptTemplate;
 import llm.preference.PreferenceBatch;
 import llm.preference.PreferenceDataset;
+import llm.pretraining.DeviceStepEngine;
 import llm.pretraining.GPTCheckpoints;
 import llm.pretraining.PretrainedModel;
 import llm.pretraining.TokenizerSpec;
@@ -65,6 +68,8 @@ public final class RewardModelRun {
     private final InstructionData.Splits splits;
     private final DataLoader<PreferenceBatch> trainLoader, valLoader, testLoader;
     private final SeededRandom rng;
+    private final int context;
+    private Accelerator accelerator;                              // --device gpu: every step on it
 
     /** Reads the preference data, then loads the base and replaces its head. */
     public RewardModelRun(Path basePath, Path data, Settings s) throws IOException {
@@ -73,7 +78,7 @@ public final class RewardModelRun {
         this.base = PretrainedModel.load(basePath);
         if (!(base.tokenizer() instanceof BytePairTokenizer)) throw new IllegalArgumentException("the reward model reads GPT-2 tokens; the base model uses another tokenizer");
         this.settings = s;
-        int context = s.maxLength() == null ? base.model().config().contextLength() : Math.min(s.maxLength(), base.model().config().contextLength());
+        this.context = s.maxLength() == null ? base.model().config().contextLength() : Math.min(s.maxLength(), base.model().config().contextLength());
         InstructionData.checkPromptsFit(data, records, base.tokenizer(), PromptTemplate.ALPACA, context, 2);
         this.rng = new SeededRandom(s.seed());
         this.model = RewardModel.fromBase(base.model(), base.endOfText(), rng);
@@ -99,10 +104,37 @@ public final class RewardModelRun {
         return model;
     }
 
+    /**
+     * Takes every step on {@code accelerator} ({@code --device gpu}, {@link RewardDeviceStep}); evaluations, the
+     * output and the test are computed on the CPU from the device's weights. Refused, before any work, with dropout:
+     * each batch is padded to the context, so the device would not drop what the CPU drops.
+     */
+    public RewardModelRun onDevice(Accelerator accelerator) {
+        if (model.model().config().dropRate() != 0f) {
+            throw new IllegalArgumentException("--device gpu pads each batch to the context, so it would not drop what the CPU drops: train the reward model "
+                    + "with dropout 0 (the base model's rate is " + model.model().config().dropRate() + ")");
+        }
+        this.accelerator = accelerator;
+        return this;
+    }
+
     /** Trains and writes the output folder; returns the evaluations. */
     public List<TrainRewardModelSimple.Evaluation> run(Path out, PrintStream lines, Trainer.Listener progress) throws IOException {
-        var history = TrainRewardModelSimple.trainRewardModelSimple(model, trainLoader, valLoader, settings.lr(), settings.weightDecay(),
-                settings.centerCoef(), settings.epochs(), settings.evalEvery(), settings.evalBatches(), rng, lines, progress);
+        List<TrainRewardModelSimple.Evaluation> history;
+        DeviceTrainer device = null;
+        try {
+            if (accelerator != null) {
+                model.model().requiresGrad(true);                     // every weight trains (the device reads which do when it is made)
+                device = accelerator.trainer(model.model(), 2 * settings.batch(), context, settings.weightDecay());
+            }
+            DeviceTrainer onDevice = device;
+            history = TrainRewardModelSimple.trainRewardModelSimple(model, trainLoader, valLoader, settings.lr(), settings.weightDecay(),
+                    settings.centerCoef(), settings.epochs(), settings.evalEvery(), settings.evalBatches(), rng, lines, progress,
+                    device == null ? null : optimizer -> new DeviceStepEngine<>(onDevice, model.model(), optimizer,
+                            new RewardDeviceStep(model.model(), context, settings.centerCoef())));
+        } finally {
+            if (device != null) device.close();
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         GPTCheckpoints.describe(model.model(), meta);
         TokenizerSpec.GPT2.putInto(meta);

@@ -3,12 +3,15 @@ package llm.rlhf;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import llm.data.DataLoader;
 import llm.data.EpochBatches;
 import llm.optim.AdamW;
+import llm.optim.Optimizer;
 import llm.preference.PreferenceBatch;
 import llm.tensor.SeededRandom;
+import llm.training.StepEngine;
 import llm.training.Trainer;
 
 /**
@@ -27,6 +30,18 @@ public final class TrainRewardModelSimple {
     public static List<Evaluation> trainRewardModelSimple(RewardModel model, DataLoader<PreferenceBatch> trainLoader, DataLoader<PreferenceBatch> valLoader,
                                                           double lr, double weightDecay, double centerCoef, int numEpochs, int evalFreq, int evalIter,
                                                           SeededRandom rng, PrintStream out, Trainer.Listener progress) {
+        return trainRewardModelSimple(model, trainLoader, valLoader, lr, weightDecay, centerCoef, numEpochs, evalFreq, evalIter, rng, out, progress, null);
+    }
+
+    /**
+     * As above, every step taken by the engine {@code onDevice} makes for the run's optimiser when it is not null
+     * ({@code --device gpu}, {@link RewardDeviceStep}): the model is synced from it before each evaluation and at the
+     * end, so evaluations and what follows use the CPU model as always.
+     */
+    public static List<Evaluation> trainRewardModelSimple(RewardModel model, DataLoader<PreferenceBatch> trainLoader, DataLoader<PreferenceBatch> valLoader,
+                                                          double lr, double weightDecay, double centerCoef, int numEpochs, int evalFreq, int evalIter,
+                                                          SeededRandom rng, PrintStream out, Trainer.Listener progress,
+                                                          Function<Optimizer, StepEngine<PreferenceBatch>> onDevice) {
         int perEpoch = trainLoader.size();
         if (perEpoch == 0) throw new IllegalArgumentException("the preference loader yields no batches (fewer pairs than one batch?)");
         model.model().requiresGrad(true);
@@ -36,12 +51,15 @@ public final class TrainRewardModelSimple {
                 .options(Trainer.Options.steps((long) numEpochs * perEpoch))
                 .tokens(b -> 2L * b.chosen().numel())
                 .random(rng).build();
+        StepEngine<PreferenceBatch> engine = onDevice == null ? null : onDevice.apply(optimizer);
+        if (engine != null) trainer.engine(engine);
         List<Evaluation> history = new ArrayList<>();
         trainer.listener(new Trainer.Listener() {
             @Override
             public void onStep(Trainer.StepReport r) {
                 if (progress != null) progress.onStep(r);
                 if (!r.evaluatesEvery(evalFreq)) return;
+                if (engine != null) engine.sync();
                 Evaluation e = new Evaluation(r.step() - 1, RewardLoss.computeRewardLossLoader(trainLoader, model, centerCoef, evalIter),
                         RewardLoss.computeRewardLossLoader(valLoader, model, centerCoef, evalIter));
                 history.add(e);
@@ -53,6 +71,7 @@ public final class TrainRewardModelSimple {
             }
         });
         trainer.run();
+        if (engine != null) engine.sync();
         model.model().eval();
         return history;
     }

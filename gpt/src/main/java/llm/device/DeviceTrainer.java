@@ -33,6 +33,20 @@ public interface DeviceTrainer extends AutoCloseable {
     float[] evalTokenLosses(int[] inputs, int[] targets);
 
     /**
+     * For a model whose head has a few outputs (a reward model's one score, Book §8.4): the forward pass of a step on
+     * {@code inputs} ({@code batch · context} ids), dropout drawn, returning the head's outputs at every position
+     * ({@code batch · context · outputs}). {@link #updateFromOutputs} completes the step.
+     */
+    float[] headOutputs(int[] inputs);
+
+    /**
+     * Completes the step {@link #headOutputs} began from {@code gradients}, the loss's derivative by each of those
+     * outputs (0 where the loss does not read one): the backward pass, clipping to {@code clipNorm} (0: none), one
+     * AdamW step at {@code lr}. Returns the gradient norm before clipping.
+     */
+    double updateFromOutputs(float[] gradients, double lr, double clipNorm);
+
+    /**
      * One AdamW step on the mean of {@code inputs}' losses predicting {@code targets} (each {@code batch · context}
      * ids) at learning rate {@code lr}, the global gradient norm clipped to {@code clipNorm} (0: not clipped): the
      * language model's loss of Book §5.2, averaged over the positions whose target is not -100.

@@ -62,6 +62,11 @@ public final class ElementwiseKernels {
         }
     }
 
+    /** {@code dst[dstOff ..] = src[srcOff ..]}, {@code n} numbers: a small head's outputs out of the activations, their gradients in. */
+    public static void copy(FloatArray src, int srcOff, FloatArray dst, int dstOff, int n) {
+        for (@Parallel int i = 0; i < n; i++) dst.set(dstOff + i, src.get(srcOff + i));
+    }
+
     /** Zeroes {@code n} numbers of {@code x} from {@code off}: gradients that kernels add to, before each step. */
     public static void zero(FloatArray x, int off, int n) {
         for (@Parallel int i = 0; i < n; i++) x.set(off + i, 0f);

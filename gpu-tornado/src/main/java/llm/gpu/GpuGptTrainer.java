@@ -55,7 +55,12 @@ public final class GpuGptTrainer implements DeviceTrainer {
     private final IntArray ids, targets;
     private final GraphChain chain;
     private final int lastForward, headForward, evalGraph;
-    private boolean begun;                                     // tokenLosses ran; update completes the step
+    private final int outputsForward, outputsBackward;         // a small head's graphs (-1 for a language model's)
+    private final FloatArray headOut, dHeadOut;                // a small head's outputs and their gradients
+    private Begun begun = Begun.NOTHING;                       // which forward pass a step's update completes
+
+    /** The forward pass a step has begun with. */
+    private enum Begun { NOTHING, TOKEN_LOSSES, HEAD_OUTPUTS }
     private final KernelContext ctx = new KernelContext();
     private long step;
 
@@ -157,13 +162,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
         headForward = chain.currentIndex();
         g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale);
         g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, lossScale);
-        if (model.outHead().bias != null) g.task("dhb", ElementwiseKernels::biasGradient, acts, logits, grads, layout.at("out_head.bias"), n, v);
-        // a tied head's weight gradient is written first: the embedding's backward adds to it at the end
-        mmWeight("dhead", logits, lnf, layout.head(), n, v, c);
-        mmInput("dlnf", logits, layout.head(), s.dln, n, v, c);
-        g.task("dlnfx", RowKernels::layerNormBackwardInput, acts, xLast, s.dln, statsf, statsf + n, s.dx, params, layout.at("final_norm.scale"), n, c)
-                .task("dlnfp", RowKernels::layerNormBackwardParams, acts, xLast, s.dln, statsf, statsf + n, grads, layout.at("final_norm.scale"),
-                        layout.at("final_norm.shift"), n, c);
+        headBackward(g, xLast, lnf, statsf, logits, s.dln, s.dx, model.outHead().bias != null);
 
         // ---- backward, a graph per block, last block first, down to the lowest block that trains; dx holds the
         // gradient of the block's output
@@ -234,16 +233,53 @@ public final class GpuGptTrainer implements DeviceTrainer {
         head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, evalLosses, model.outHead().bias != null);
         evalGraph = chain.currentIndex();
         chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, evalLosses);
+        // ---- a small head's outputs to the host and their gradients back (a reward model's score, Book §8.4): the
+        // head's forward without the cross-entropy, then its backward from the gradients the host sends
+        if (classes < cfg.vocabSize()) {
+            headOut = zeros(n * classes);
+            dHeadOut = zeros(n * classes);
+            g = chain.next();
+            headLogits(g, xLast, lnf, statsf, logits, model.outHead().bias != null);
+            g.task("out", ElementwiseKernels::copy, acts, logits, headOut, 0, n * classes).transferToHost(DataTransferMode.EVERY_EXECUTION, headOut);
+            outputsForward = chain.currentIndex();
+            g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dHeadOut);
+            g.task("in", ElementwiseKernels::copy, dHeadOut, 0, acts, logits, n * classes);
+            headBackward(g, xLast, lnf, statsf, logits, s.dln, s.dx, model.outHead().bias != null);
+            outputsBackward = chain.currentIndex();
+        } else {
+            headOut = dHeadOut = null;
+            outputsForward = outputsBackward = -1;
+        }
         chain.build();
     }
 
     /** The final LayerNorm, the head's logits (and bias) and the cross-entropy (logits turned into probabilities in place). */
     private void head(TaskGraph g, int xLast, int lnf, int statsf, int logits, FloatArray lossesOut, boolean bias) {
+        headLogits(g, xLast, lnf, statsf, logits, bias);
+        g.task("ce", RowKernels::crossEntropyForward, acts, logits, targets, lossesOut, n, v);
+    }
+
+    /** The final LayerNorm and the head's logits (and bias). */
+    private void headLogits(TaskGraph g, int xLast, int lnf, int statsf, int logits, boolean bias) {
         int c = cfg.embDim(), v = classes;
         g.task("lnf", RowKernels::layerNormForward, acts, xLast, lnf, statsf, statsf + n, params, layout.at("final_norm.scale"), layout.at("final_norm.shift"), n, c, 1e-5f);
         mm("head", lnf, layout.head(), logits, n, v, c);
         if (bias) g.task("hb", ElementwiseKernels::addBias, acts, logits, params, layout.at("out_head.bias"), n, v);
-        g.task("ce", RowKernels::crossEntropyForward, acts, logits, targets, lossesOut, n, v);
+    }
+
+    /**
+     * The head's and the final LayerNorm's backward from the logits' gradient (in place of the logits): the bias's,
+     * the weight's (a tied head's written first: the embedding's backward adds to it at the end), the LayerNorm's
+     * input gradient into {@code dx}.
+     */
+    private void headBackward(TaskGraph g, int xLast, int lnf, int statsf, int logits, int dln, int dx, boolean bias) {
+        int c = cfg.embDim(), v = classes;
+        if (bias) g.task("dhb", ElementwiseKernels::biasGradient, acts, logits, grads, layout.at("out_head.bias"), n, v);
+        mmWeight("dhead", logits, lnf, layout.head(), n, v, c);
+        mmInput("dlnf", logits, layout.head(), dln, n, v, c);
+        g.task("dlnfx", RowKernels::layerNormBackwardInput, acts, xLast, dln, statsf, statsf + n, dx, params, layout.at("final_norm.scale"), n, c)
+                .task("dlnfp", RowKernels::layerNormBackwardParams, acts, xLast, dln, statsf, statsf + n, grads, layout.at("final_norm.scale"),
+                        layout.at("final_norm.shift"), n, c);
     }
 
     private void linear(String name, int in, String prefix, int out, int rows, int outDim, int inDim, boolean bias) {
@@ -297,7 +333,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
         load(inputs, next);
         drawDropoutMasks();
         chain.run(1, headForward);
-        begun = true;
+        begun = Begun.TOKEN_LOSSES;
         return losses.toHeapArray();
     }
 
@@ -309,10 +345,45 @@ public final class GpuGptTrainer implements DeviceTrainer {
      */
     @Override
     public double update(float[] weights, double lr, double clipNorm) {
-        if (!begun) throw new IllegalStateException("update completes a step that tokenLosses began");
+        if (begun != Begun.TOKEN_LOSSES) throw new IllegalStateException("update completes a step that tokenLosses began");
         if (weights.length != n) throw new IllegalArgumentException("the step has " + n + " rows, got " + weights.length + " weights");
-        begun = false;
+        begun = Begun.NOTHING;
         for (int i = 0; i < n; i++) lossScale.set(i, weights[i]);
+        setAdamW(lr, clipNorm);
+        chain.run(headForward + 1, evalGraph - 1);
+        return norm.get(0);
+    }
+
+    /**
+     * The forward pass of a step for a small head (a reward model's one score), its dropout drawn: the head's
+     * {@code classes} outputs at each of the {@code B·T} positions. {@link #updateFromOutputs} completes the step.
+     */
+    @Override
+    public float[] headOutputs(int[] inputs) {
+        if (outputsForward < 0) throw new UnsupportedOperationException("the head's " + classes + " outputs a position are a language model's: use tokenLosses");
+        loadIds(inputs);
+        drawDropoutMasks();
+        chain.run(1, lastForward);
+        chain.run(outputsForward, outputsForward);
+        begun = Begun.HEAD_OUTPUTS;
+        return headOut.toHeapArray();
+    }
+
+    /** Completes the step {@link #headOutputs} began from the loss's gradient by each output; as {@link #update} otherwise. */
+    @Override
+    public double updateFromOutputs(float[] gradients, double lr, double clipNorm) {
+        if (begun != Begun.HEAD_OUTPUTS) throw new IllegalStateException("updateFromOutputs completes a step that headOutputs began");
+        if (gradients.length != n * classes) throw new IllegalArgumentException("the step has " + n * classes + " outputs, got " + gradients.length + " gradients");
+        begun = Begun.NOTHING;
+        for (int i = 0; i < gradients.length; i++) dHeadOut.set(i, gradients[i]);
+        setAdamW(lr, clipNorm);
+        chain.run(outputsBackward, outputsBackward);
+        chain.run(headForward + 2, evalGraph - 1);
+        return norm.get(0);
+    }
+
+    /** The step's AdamW scalars at learning rate {@code lr} and the clipping bound, counting the step. */
+    private void setAdamW(double lr, double clipNorm) {
         step++;
         norm.set(2, clipNorm > 0 ? (float) clipNorm : Float.MAX_VALUE);           // no clipping: the factor is 1
         adamScalars.set(0, (float) (1 - lr * weightDecay));
@@ -322,15 +393,13 @@ public final class GpuGptTrainer implements DeviceTrainer {
         adamScalars.set(4, (float) (lr / (1 - Math.pow(BETA1, step))));
         adamScalars.set(5, (float) Math.sqrt(1 - Math.pow(BETA2, step)));
         adamScalars.set(6, (float) EPS);
-        chain.run(headForward + 1, evalGraph - 1);
-        return norm.get(0);
     }
 
     /** Each row's {@code -log p(next)} with the current parameters: the forward pass alone, without dropout. */
     @Override
     public float[] evalTokenLosses(int[] inputs, int[] next) {
         load(inputs, next);
-        begun = false;                                          // the forward's activations are overwritten
+        begun = Begun.NOTHING;                                  // the forward's activations are overwritten
         ElementwiseKernels.setDropRate(dropRate, 0f);           // evaluation: every mask is 1, nothing is drawn
         chain.run(1, lastForward);
         chain.run(evalGraph, evalGraph);
@@ -355,24 +424,30 @@ public final class GpuGptTrainer implements DeviceTrainer {
         }
     }
 
+    /** The batch's ids and targets into their device arrays, each checked (the ids against the vocabulary, the targets against the head). */
     private void load(int[] inputs, int[] next) {
-        if (inputs.length != n || next.length != n) {
-            throw new IllegalArgumentException("the device step takes " + b + " x " + t + " = " + n + " token ids, got " + inputs.length + " and " + next.length);
-        }
+        loadIds(inputs);
+        if (next.length != n) throw new IllegalArgumentException("the device step takes " + b + " x " + t + " = " + n + " targets, got " + next.length);
         int counted = 0;
         for (int i = 0; i < n; i++) {
             boolean ignored = next[i] == IGNORE_INDEX;
-            if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize()) {
-                throw new IllegalArgumentException("token id at " + i + " (" + inputs[i] + ") is outside the vocabulary of " + cfg.vocabSize());
-            }
             if (!ignored && (next[i] < 0 || next[i] >= classes)) {
                 throw new IllegalArgumentException("target at " + i + " (" + next[i] + ") is outside the head's " + classes + " outputs");
             }
             if (!ignored) counted++;
-            ids.set(i, inputs[i]);
             targets.set(i, next[i]);
         }
         if (counted == 0) throw new IllegalArgumentException("every target of the batch is ignored (" + IGNORE_INDEX + "): there is nothing to learn from");
+    }
+
+    private void loadIds(int[] inputs) {
+        if (inputs.length != n) throw new IllegalArgumentException("the device step takes " + b + " x " + t + " = " + n + " token ids, got " + inputs.length);
+        for (int i = 0; i < n; i++) {
+            if (inputs[i] < 0 || inputs[i] >= cfg.vocabSize()) {
+                throw new IllegalArgumentException("token id at " + i + " (" + inputs[i] + ") is outside the vocabulary of " + cfg.vocabSize());
+            }
+            ids.set(i, inputs[i]);
+        }
     }
 
     @Override

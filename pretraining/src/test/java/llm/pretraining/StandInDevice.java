@@ -60,7 +60,7 @@ public final class StandInDevice implements DeviceTrainer {
     private final GPTModel model, own;
     private final AdamW opt;
     private final int b, t;
-    private Tensor pending;                                    // tokenLosses' -log p per position, for update's backward
+    private Tensor pending;                                    // tokenLosses' -log p, or headOutputs' outputs, for the backward
 
     StandInDevice(GPTModel model, int b, int t, double weightDecay) {
         this.model = model;
@@ -111,7 +111,27 @@ public final class StandInDevice implements DeviceTrainer {
 
     @Override
     public double update(float[] weights, double lr, double clipNorm) {
-        pending.mul(Tensor.constant(NDArray.of(weights, b, t))).sum().backward();
+        return finish(weights, lr, clipNorm);
+    }
+
+    @Override
+    public float[] headOutputs(int[] inputs) {
+        own.train();
+        own.random().restoreState(model.random().saveState());
+        opt.zeroGrad();
+        pending = own.forward(IntNDArray.of(inputs, b, t));
+        model.random().restoreState(own.random().saveState());
+        return pending.data().toArray();
+    }
+
+    @Override
+    public double updateFromOutputs(float[] gradients, double lr, double clipNorm) {
+        return finish(gradients, lr, clipNorm);
+    }
+
+    /** The backward pass of {@code Σ weights · pending}, clipping and AdamW. */
+    private double finish(float[] weights, double lr, double clipNorm) {
+        pending.mul(Tensor.constant(NDArray.of(weights, pending.shape()))).sum().backward();
         pending = null;
         opt.setLearningRate(lr);
         double norm = clipNorm > 0 ? GradientClipping.clipGlobalNorm(opt.parameters().values(), clipNorm) : GradientClipping.globalNorm(opt.parameters().values());
