@@ -256,7 +256,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
     /** The final LayerNorm, the head's logits (and bias) and the cross-entropy (logits turned into probabilities in place). */
     private void head(TaskGraph g, int xLast, int lnf, int statsf, int logits, FloatArray lossesOut, boolean bias) {
         headLogits(g, xLast, lnf, statsf, logits, bias);
-        g.task("ce", RowKernels::crossEntropyForward, acts, logits, targets, lossesOut, n, v);
+        g.task("ce", RowKernels::crossEntropyForward, acts, logits, targets, lossesOut, n, classes);
     }
 
     /** The final LayerNorm and the head's logits (and bias). */

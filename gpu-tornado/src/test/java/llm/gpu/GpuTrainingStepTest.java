@@ -103,6 +103,53 @@ class GpuTrainingStepTest {
         }
     }
 
+    /**
+     * A small head's outputs to the host and their gradients back, how a reward model's loss reaches the device: a
+     * one-output head with a bias (Book §8.3), the embeddings and the first block frozen; {@code headOutputs} gives the
+     * CPU's outputs at every position, and after {@code updateFromOutputs} with gradients at a few positions only (the
+     * last response tokens) every parameter matches the CPU's AdamW step on {@code Σ g · output}, twice.
+     */
+    @Test
+    void headOutputsAndTheirGradientsMatchTheCpu() throws Exception {
+        GPTConfig cfg = new GPTConfig(53, 16, 32, 4, 2, 0f, true);
+        GPTModel cpu = new GPTModel(cfg, false, new SeededRandom(5)), start = new GPTModel(cfg, false, new SeededRandom(5));
+        for (GPTModel m : new GPTModel[] {cpu, start}) {
+            m.replaceOutputHead(new Linear(cfg.embDim(), 1, true, new SeededRandom(9)));
+            m.requiresGrad(true);
+            m.children().get("tok_emb").requiresGrad(false);
+            m.children().get("pos_emb").requiresGrad(false);
+            ((Module) m.children().get("trf_blocks")).children().values().iterator().next().requiresGrad(false);
+        }
+        int b = 4, t = 12;
+        double lr = 1e-3;
+        SeededRandom rng = new SeededRandom(8);
+        AdamW opt = new AdamW(cpu.namedParameters(), lr, AdamW.Options.withWeightDecay(0.1));
+        int[] x = new int[b * t];
+        float[] g = new float[b * t];
+        try (GpuGptTrainer gpu = new GpuGptTrainer(start, b, t, 0.1)) {
+            for (int s = 0; s < 2; s++) {
+                java.util.Arrays.fill(g, 0f);
+                for (int i = 0; i < x.length; i++) x[i] = rng.nextInt(cfg.vocabSize());
+                for (int r = 0; r < b; r++) g[r * t + 5 + rng.nextInt(t - 5)] = (rng.nextFloat() - 0.5f) * 0.5f;
+                cpu.train();
+                opt.zeroGrad();
+                Tensor outputs = cpu.forward(IntNDArray.of(x, b, t));
+                outputs.mul(Tensor.constant(NDArray.of(g, b, t, 1))).sum().backward();
+                double norm = GradientClipping.clipGlobalNorm(cpu.parameters(), 0.5);
+                opt.step();
+                assertTrue(KernelChecks.worst(outputs.data().toArray(), gpu.headOutputs(x)) < 1e-4, "head outputs at step " + (s + 1));
+                assertEquals(norm, gpu.updateFromOutputs(g, lr, 0.5), 1e-4 * norm, "gradient norm at step " + (s + 1));
+            }
+            Map<String, float[]> after = gpu.parameters();
+            for (var e : cpu.namedParameters().entrySet()) {
+                double worst = KernelChecks.worst(e.getValue().data().contiguous().toArray(), after.get(e.getKey()));
+                double tolerance = e.getKey().endsWith("W_key.bias") ? 3 * lr : 1e-4;      // as in check() below
+                if (!e.getValue().requiresGrad()) tolerance = 0;                             // frozen: exactly as it was
+                assertTrue(worst <= tolerance, e.getKey() + ": largest relative difference " + worst);
+            }
+        }
+    }
+
     /** {@code -log p(y)} of every position {@code (B, T)} on the CPU, 0 where the target is ignored. */
     private static Tensor negativeLogProbs(GPTModel model, int[] x, int[] y, int b, int t) {
         int[] picked = new int[y.length];
