@@ -29,6 +29,12 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
  * with a parameter that trains, their gradients are zeroed before the norm is taken, and AdamW runs only over the runs
  * of parameters that train, as the CPU's AdamW skips a parameter without a gradient.
  *
+ * <p>A step comes in two halves, so that losses other than a mean over tokens train here too: {@link #tokenLosses}
+ * runs the forward pass and returns each position's {@code -log p}, and {@link #update} runs the backward pass from a
+ * weight per position (DPO weighs each response's positions by how its log-probability moves the loss). For a head
+ * with few outputs (a reward model's score) {@link #headOutputs} returns the outputs themselves and
+ * {@link #updateFromOutputs} starts the backward pass from their gradients.
+ *
  * <p>Dropout, when the model has a rate: the masks after the embeddings, on the attention weights and on both
  * shortcuts of every block are drawn on the device, each element from SplitMix64's counter form
  * ({@code SeededRandom.floatAt}), from the states the model's own generator would have started each mask at on the
@@ -58,15 +64,15 @@ public final class GpuGptTrainer implements DeviceTrainer {
     private final int outputsForward, outputsBackward;         // a small head's graphs (-1 for a language model's)
     private final FloatArray headOut, dHeadOut;                // a small head's outputs and their gradients
     private Begun begun = Begun.NOTHING;                       // which forward pass a step's update completes
-
-    /** The forward pass a step has begun with. */
-    private enum Begun { NOTHING, TOKEN_LOSSES, HEAD_OUTPUTS }
     private final KernelContext ctx = new KernelContext();
     private long step;
 
     /** Where a block's forward activations sit in {@link #acts}. */
     private record Block(int xIn, int ln1, int stats1, int qh, int kh, int vh, int ah, int lse, int att, int xMid, int ln2, int stats2,
                          int fc, int gelu, int xOut) {}
+
+    /** The forward pass a step has begun with, which its update must complete. */
+    private enum Begun { NOTHING, TOKEN_LOSSES, HEAD_OUTPUTS }
 
     /** Scratch regions, reused by every block. */
     private record Scratch(int q, int k, int v, int proj, int dx, int dtmp, int dln, int dfc, int dgelu, int dq, int dk, int dv, int dah,
