@@ -366,7 +366,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
      */
     @Override
     public float[] headOutputs(int[] inputs) {
-        if (outputsForward < 0) throw new UnsupportedOperationException("the head's " + classes + " outputs a position are a language model's: use tokenLosses");
+        if (outputsForward < 0) throw new IllegalStateException("this model's head gives " + classes + " outputs a position, a language model's: use tokenLosses");
         loadIds(inputs);
         drawDropoutMasks();
         chain.run(1, lastForward);
