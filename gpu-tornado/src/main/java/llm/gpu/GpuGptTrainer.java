@@ -65,6 +65,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
     private final FloatArray headOut, dHeadOut;                // a small head's outputs and their gradients
     private Begun begun = Begun.NOTHING;                       // which forward pass a step's update completes
     private final KernelContext ctx = new KernelContext();
+    private final boolean blockedMatmul;
     private long step;
 
     /** Where a block's forward activations sit in {@link #acts}. */
@@ -80,9 +81,15 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
     /**
      * Copies {@code model}'s parameters to the device and builds the graphs for batches of {@code b} sequences of
-     * {@code t} tokens.
+     * {@code t} tokens, its products by the kernel {@code -Dllm.gpu.matmul} names ({@link MatMulKernel#BLOCKED}).
      */
     public GpuGptTrainer(GPTModel model, int b, int t, double weightDecay) {
+        this(model, b, t, weightDecay, MatMulKernel.BLOCKED);
+    }
+
+    /** The same, its products by {@link MatMulKernel#matmulBlocked} when {@code blockedMatmul}, else {@link MatMulKernel#matmul}. */
+    GpuGptTrainer(GPTModel model, int b, int t, double weightDecay, boolean blockedMatmul) {
+        this.blockedMatmul = blockedMatmul;
         this.cfg = model.config();
         if (t > cfg.contextLength()) throw new IllegalArgumentException("sequences of " + t + " tokens exceed the context length " + cfg.contextLength());
         this.b = b;
@@ -312,22 +319,31 @@ public final class GpuGptTrainer implements DeviceTrainer {
     /** {@code acts[out] (M, N) = acts[in] (M, K) · params[w] (N, K)ᵀ}. */
     private void mm(String name, int in, int w, int out, int m, int n, int k) {
         int[] st = MatMulKernel.forward(m, n, k);
-        chain.current().task(name, MatMulKernel::matmul, ctx, acts, in, st[0], st[1], params, w, st[2], st[3], acts, out, m, n, k);
-        chain.grid(name, MatMulKernel.grid(m, n));
+        product(name, acts, in, st[0], st[1], params, w, st[2], st[3], acts, out, m, n, k);
     }
 
     /** {@code grads[dw] (N, K) = acts[dy] (M, N)ᵀ · acts[x] (M, K)} for a layer {@code (M, K) -> (M, N)} (written). */
     private void mmWeight(String name, int dy, int x, int dw, int m, int n, int k) {
         int[] st = MatMulKernel.backwardWeight(m, n, k);
-        chain.current().task(name, MatMulKernel::matmul, ctx, acts, dy, st[0], st[1], acts, x, st[2], st[3], grads, dw, n, k, m);
-        chain.grid(name, MatMulKernel.grid(n, k));
+        product(name, acts, dy, st[0], st[1], acts, x, st[2], st[3], grads, dw, n, k, m);
     }
 
     /** {@code acts[dx] (M, K) = acts[dy] (M, N) · params[w] (N, K)}. */
     private void mmInput(String name, int dy, int w, int dx, int m, int n, int k) {
         int[] st = MatMulKernel.backwardInput(m, n, k);
-        chain.current().task(name, MatMulKernel::matmul, ctx, acts, dy, st[0], st[1], params, w, st[2], st[3], acts, dx, m, k, n);
-        chain.grid(name, MatMulKernel.grid(m, k));
+        product(name, acts, dy, st[0], st[1], params, w, st[2], st[3], acts, dx, m, k, n);
+    }
+
+    /** {@code c[cOff..] (M, N) = A (M, K) · B (K, N)} with the given strides, by the matmul kernel this trainer uses. */
+    private void product(String name, FloatArray a, int aOff, int aRs, int aCs, FloatArray b, int bOff, int bRs, int bCs, FloatArray c, int cOff,
+                         int m, int n, int k) {
+        if (blockedMatmul) {
+            chain.current().task(name, MatMulKernel::matmulBlocked, ctx, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, m, n, k);
+            chain.grid(name, MatMulKernel.gridBlocked(m, n));
+        } else {
+            chain.current().task(name, MatMulKernel::matmul, ctx, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, m, n, k);
+            chain.grid(name, MatMulKernel.grid(m, n));
+        }
     }
 
     /**

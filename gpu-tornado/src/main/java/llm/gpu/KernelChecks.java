@@ -82,6 +82,11 @@ public final class KernelChecks {
 
     /** The tiled matmul against {@code Gemm.gemmNaive}: a linear layer's forward and both backward products. */
     public static double matmul(int m, int n, int k, long seed) {
+        return matmul(m, n, k, seed, false);
+    }
+
+    /** {@link #matmul}, of {@code MatMulKernel.matmulBlocked} when {@code blocked}. */
+    public static double matmul(int m, int n, int k, long seed, boolean blocked) {
         Random rng = new Random(seed);
         float[] x = random(rng, m * k, 1f), w = random(rng, n * k, 1f), dy = random(rng, m * n, 1f);
         double worst = 0;
@@ -96,11 +101,12 @@ public final class KernelChecks {
             Gemm.gemmNaive(pm, pn, pk, a, 0, st[0], st[1], b, 0, st[2], st[3], cpu, 0, pn, false);
             FloatArray da = padded(a), db = padded(b), dc = padded(new float[pm * pn]);
             KernelContext ctx = new KernelContext();
-            TaskGraph graph = new TaskGraph("mm").transferToDevice(DataTransferMode.EVERY_EXECUTION, da, db, dc)
-                    .task("t", MatMulKernel::matmul, ctx, da, PAD, st[0], st[1], db, PAD, st[2], st[3], dc, PAD, pm, pn, pk)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, dc);
+            TaskGraph graph = new TaskGraph("mm").transferToDevice(DataTransferMode.EVERY_EXECUTION, da, db, dc);
+            if (blocked) graph.task("t", MatMulKernel::matmulBlocked, ctx, da, PAD, st[0], st[1], db, PAD, st[2], st[3], dc, PAD, pm, pn, pk);
+            else graph.task("t", MatMulKernel::matmul, ctx, da, PAD, st[0], st[1], db, PAD, st[2], st[3], dc, PAD, pm, pn, pk);
+            graph.transferToHost(DataTransferMode.EVERY_EXECUTION, dc);
             try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
-                plan.withGridScheduler(new GridScheduler("mm.t", MatMulKernel.grid(pm, pn))).execute();
+                plan.withGridScheduler(new GridScheduler("mm.t", blocked ? MatMulKernel.gridBlocked(pm, pn) : MatMulKernel.grid(pm, pn))).execute();
             } catch (Exception e) {
                 throw new IllegalStateException("TornadoVM matmul failed: " + e, e);
             }

@@ -32,6 +32,12 @@ class GpuTrainingStepTest {
         check(new GPTConfig(61, 16, 32, 4, 3, 0f, false), false, 0.5, false);
     }
 
+    /** The same with the register-blocked matmul ({@code -Dllm.gpu.matmul=blocked}) for every product of the step. */
+    @Test
+    void threeStepsWithTheBlockedMatmulMatchToo() throws Exception {
+        check(new GPTConfig(61, 16, 32, 4, 2, 0f, true), true, 0.5, Targets.SOME_IGNORED, true);
+    }
+
     /**
      * Dropout (0.2 here, twice the book's, so that more is dropped): the device draws the masks the CPU draws from the model's
      * generator, after the embeddings, on the attention weights and on both shortcuts, so the steps still agree.
@@ -170,6 +176,10 @@ class GpuTrainingStepTest {
     }
 
     static void check(GPTConfig cfg, boolean tied, double clip, Targets targets) throws Exception {
+        check(cfg, tied, clip, targets, false);
+    }
+
+    static void check(GPTConfig cfg, boolean tied, double clip, Targets targets, boolean blockedMatmul) throws Exception {
         GPTModel cpu = new GPTModel(cfg, tied, new SeededRandom(5)), start = new GPTModel(cfg, tied, new SeededRandom(5));
         int classes = cfg.vocabSize();
         if (targets == Targets.LAST_TOKEN_CLASS) {
@@ -188,7 +198,7 @@ class GpuTrainingStepTest {
         SeededRandom rng = new SeededRandom(8);
         AdamW opt = new AdamW(cpu.namedParameters(), lr, AdamW.Options.withWeightDecay(0.1));
         int[] x = new int[b * t], y = new int[b * t];
-        try (GpuGptTrainer gpu = new GpuGptTrainer(start, b, t, 0.1)) {
+        try (GpuGptTrainer gpu = new GpuGptTrainer(start, b, t, 0.1, blockedMatmul)) {
             for (int s = 0; s < 3; s++) {
                 for (int i = 0; i < x.length; i++) {
                     x[i] = rng.nextInt(cfg.vocabSize());

@@ -17,8 +17,9 @@ class KernelsVersusCpuTest {
 
     @Test
     void tiledMatMulMatchesGemmNaiveForTheThreeProductsOfALinearLayer() {
-        int[][] shapes = {{16, 16, 16}, {1, 1, 1}, {7, 33, 19}, {40, 17, 64}, {65, 31, 100}};
+        int[][] shapes = {{16, 16, 16}, {1, 1, 1}, {7, 33, 19}, {40, 17, 64}, {65, 31, 100}, {130, 70, 200}};
         for (int[] s : shapes) within(KernelChecks.matmul(s[0], s[1], s[2], 1), 1e-4, "matmul " + s[0] + "x" + s[1] + "x" + s[2]);
+        for (int[] s : shapes) within(KernelChecks.matmul(s[0], s[1], s[2], 1, true), 1e-4, "blocked matmul " + s[0] + "x" + s[1] + "x" + s[2]);
     }
 
     @Test
