@@ -108,31 +108,21 @@ public final class MatMulKernel {
             }
             ctx.localBarrier();
         }
-        int r0 = row0 + ty, r1 = r0 + TILE, r2 = r0 + 2 * TILE, r3 = r0 + 3 * TILE;
-        int k0 = col0 + tx, k1 = k0 + TILE, k2 = k0 + 2 * TILE, k3 = k0 + 3 * TILE;
-        if (r0 < m) {
-            if (k0 < n) c.set(cOff + r0 * n + k0, c00);
-            if (k1 < n) c.set(cOff + r0 * n + k1, c01);
-            if (k2 < n) c.set(cOff + r0 * n + k2, c02);
-            if (k3 < n) c.set(cOff + r0 * n + k3, c03);
-        }
-        if (r1 < m) {
-            if (k0 < n) c.set(cOff + r1 * n + k0, c10);
-            if (k1 < n) c.set(cOff + r1 * n + k1, c11);
-            if (k2 < n) c.set(cOff + r1 * n + k2, c12);
-            if (k3 < n) c.set(cOff + r1 * n + k3, c13);
-        }
-        if (r2 < m) {
-            if (k0 < n) c.set(cOff + r2 * n + k0, c20);
-            if (k1 < n) c.set(cOff + r2 * n + k1, c21);
-            if (k2 < n) c.set(cOff + r2 * n + k2, c22);
-            if (k3 < n) c.set(cOff + r2 * n + k3, c23);
-        }
-        if (r3 < m) {
-            if (k0 < n) c.set(cOff + r3 * n + k0, c30);
-            if (k1 < n) c.set(cOff + r3 * n + k1, c31);
-            if (k2 < n) c.set(cOff + r3 * n + k2, c32);
-            if (k3 < n) c.set(cOff + r3 * n + k3, c33);
+        int r = row0 + ty, col = col0 + tx;
+        storeRow(c, cOff, m, n, r, col, c00, c01, c02, c03);
+        storeRow(c, cOff, m, n, r + TILE, col, c10, c11, c12, c13);
+        storeRow(c, cOff, m, n, r + 2 * TILE, col, c20, c21, c22, c23);
+        storeRow(c, cOff, m, n, r + 3 * TILE, col, c30, c31, c32, c33);
+    }
+
+    /** A thread's four outputs of C's row {@code row}, at columns {@code col + 16j}: those inside C. */
+    private static void storeRow(FloatArray c, int cOff, int m, int n, int row, int col, float v0, float v1, float v2, float v3) {
+        if (row < m) {
+            int at = cOff + row * n + col;
+            if (col < n) c.set(at, v0);
+            if (col + TILE < n) c.set(at + TILE, v1);
+            if (col + 2 * TILE < n) c.set(at + 2 * TILE, v2);
+            if (col + 3 * TILE < n) c.set(at + 3 * TILE, v3);
         }
     }
 
