@@ -33,7 +33,8 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
  * runs the forward pass and returns each position's {@code -log p}, and {@link #update} runs the backward pass from a
  * weight per position (DPO weighs each response's positions by how its log-probability moves the loss). For a head
  * with few outputs (a reward model's score) {@link #headOutputs} returns the outputs themselves and
- * {@link #updateFromOutputs} starts the backward pass from their gradients.
+ * {@link #updateFromOutputs} starts the backward pass from their gradients. A model of which nothing trains (DPO's
+ * frozen reference) gets the forward graphs alone, and no gradients or moments on the device.
  *
  * <p>Dropout, when the model has a rate: the masks after the embeddings, on the attention weights and on both
  * shortcuts of every block are drawn on the device, each element from SplitMix64's counter form
@@ -61,6 +62,8 @@ public final class GpuGptTrainer implements DeviceTrainer {
     private final IntArray ids, targets;
     private final GraphChain chain;
     private final int lastForward, headForward, evalGraph;
+    private final boolean trains;                              // false: nothing trains, the model runs forward only
+    private final int updateGraph;                             // the graph with AdamW, whose results hold the parameters (-1: none)
     private final int outputsForward, outputsBackward;         // a small head's graphs (-1 for a language model's)
     private final FloatArray headOut, dHeadOut;                // a small head's outputs and their gradients
     private Begun begun = Begun.NOTHING;                       // which forward pass a step's update completes
@@ -101,9 +104,12 @@ public final class GpuGptTrainer implements DeviceTrainer {
         this.classes = model.outHead().weight.data().dim(0);
         int v = classes;
         params = FloatArray.fromArray(layout.pack(model));
-        grads = zeros(layout.total());
-        moments1 = zeros(layout.total());
-        moments2 = zeros(layout.total());
+        // a model of which nothing trains (DPO's frozen reference) runs forward only: no gradients, no moments
+        trains = !layout.runs(true).isEmpty();
+        int perParameter = trains ? layout.total() : 1;
+        grads = zeros(perParameter);
+        moments1 = zeros(perParameter);
+        moments2 = zeros(perParameter);
         adamScalars = zeros(7);
         norm = zeros(3);
         losses = zeros(n);
@@ -137,9 +143,9 @@ public final class GpuGptTrainer implements DeviceTrainer {
         chain = new GraphChain("step", params, grads, acts);
         float scale = (float) (1.0 / Math.sqrt(hs));
         // ---- forward: embeddings, then a graph per block
-        TaskGraph g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, dropStarts, dropRate)
-                .task("zero", ElementwiseKernels::zero, grads, 0, layout.total())      // gradients are added to
-                .task("emb", EmbeddingKernel::forward, params, layout.at("tok_emb.weight"), ids, acts, blocks[0].xIn, n, c)
+        TaskGraph g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, dropStarts, dropRate);
+        if (trains) g.task("zero", ElementwiseKernels::zero, grads, 0, layout.total());          // gradients are added to
+        g.task("emb", EmbeddingKernel::forward, params, layout.at("tok_emb.weight"), ids, acts, blocks[0].xIn, n, c)
                 .task("pos", HeadsKernels::addPositions, acts, blocks[0].xIn, params, layout.at("pos_emb.weight"), n, t, c);
         if (dropout) g.task("dropemb", ElementwiseKernels::dropout, acts, blocks[0].xIn, blocks[0].xIn, n * c, dropStarts, 0, dropRate);
         for (int l = 0; l < layers; l++) {
@@ -173,75 +179,80 @@ public final class GpuGptTrainer implements DeviceTrainer {
         head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, losses, model.outHead().bias != null);
         chain.current().transferToHost(DataTransferMode.EVERY_EXECUTION, losses);
         headForward = chain.currentIndex();
-        g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale);
-        g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, lossScale);
-        headBackward(g, xLast, lnf, statsf, logits, s.dln, s.dx, model.outHead().bias != null);
+        if (trains) {                                           // the backward pass, clipping and AdamW
+            g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lossScale);
+            g.task("dce", RowKernels::crossEntropyBackward, acts, logits, targets, n, v, lossScale);
+            headBackward(g, xLast, lnf, statsf, logits, s.dln, s.dx, model.outHead().bias != null);
 
-        // ---- backward, a graph per block, last block first, down to the lowest block that trains; dx holds the
-        // gradient of the block's output
-        boolean embeddingsTrain = layout.trains("tok_emb.weight") || layout.trains("pos_emb.weight");
-        int lowest = embeddingsTrain ? 0 : layers;
-        for (String name : layout.names()) {
-            if (name.startsWith("trf_blocks.") && layout.trains(name)) lowest = Math.min(lowest, Integer.parseInt(name.split("\\.")[1]));
-        }
-        for (int l = layers - 1; l >= lowest; l--) {
-            g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dropStarts, dropRate);
-            String pre = "trf_blocks." + l + ".";
-            Block k = blocks[l];
-            // second residual: dx flows to xMid and, through the shortcut's dropout, to the MLP's output
-            int dMlp = s.dx;
-            if (dropout) {
-                g.task("ddrop2", ElementwiseKernels::dropout, acts, s.dx, s.proj, n * c, dropStarts, 3 + 3 * l, dropRate);
-                dMlp = s.proj;                                  // the forward's scratch, free in the backward pass
+            // ---- backward, a graph per block, last block first, down to the lowest block that trains; dx holds the
+            // gradient of the block's output
+            boolean embeddingsTrain = layout.trains("tok_emb.weight") || layout.trains("pos_emb.weight");
+            int lowest = embeddingsTrain ? 0 : layers;
+            for (String name : layout.names()) {
+                if (name.startsWith("trf_blocks.") && layout.trains(name)) lowest = Math.min(lowest, Integer.parseInt(name.split("\\.")[1]));
             }
-            linearBackward("2", dMlp, k.gelu, pre + "ff.layers.2", s.dgelu, n, c, 4 * c, true);
-            g.task("dgelu", ElementwiseKernels::geluBackward, acts, k.fc, s.dgelu, s.dfc, n * 4 * c);
-            linearBackward("1", s.dfc, k.ln2, pre + "ff.layers.0", s.dln, n, 4 * c, c, true);
-            g.task("dln2x", RowKernels::layerNormBackwardInput, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, s.dtmp, params, layout.at(pre + "norm2.scale"), n, c)
-                    .task("dln2p", RowKernels::layerNormBackwardParams, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, grads, layout.at(pre + "norm2.scale"), layout.at(pre + "norm2.shift"), n, c)
-                    .task("dmid", ElementwiseKernels::addInPlace, acts, s.dx, s.dtmp, n * c);
-            // first residual: dx (now the gradient of xMid) flows to xIn and, through the dropout, to the attention's output
-            int dAtt = s.dx;
-            if (dropout) {
-                g.task("ddrop1", ElementwiseKernels::dropout, acts, s.dx, s.proj, n * c, dropStarts, 2 + 3 * l, dropRate);
-                dAtt = s.proj;
+            for (int l = layers - 1; l >= lowest; l--) {
+                g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dropStarts, dropRate);
+                String pre = "trf_blocks." + l + ".";
+                Block k = blocks[l];
+                // second residual: dx flows to xMid and, through the shortcut's dropout, to the MLP's output
+                int dMlp = s.dx;
+                if (dropout) {
+                    g.task("ddrop2", ElementwiseKernels::dropout, acts, s.dx, s.proj, n * c, dropStarts, 3 + 3 * l, dropRate);
+                    dMlp = s.proj;                                  // the forward's scratch, free in the backward pass
+                }
+                linearBackward("2", dMlp, k.gelu, pre + "ff.layers.2", s.dgelu, n, c, 4 * c, true);
+                g.task("dgelu", ElementwiseKernels::geluBackward, acts, k.fc, s.dgelu, s.dfc, n * 4 * c);
+                linearBackward("1", s.dfc, k.ln2, pre + "ff.layers.0", s.dln, n, 4 * c, c, true);
+                g.task("dln2x", RowKernels::layerNormBackwardInput, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, s.dtmp, params, layout.at(pre + "norm2.scale"), n, c)
+                        .task("dln2p", RowKernels::layerNormBackwardParams, acts, k.xMid, s.dln, k.stats2, k.stats2 + n, grads, layout.at(pre + "norm2.scale"), layout.at(pre + "norm2.shift"), n, c)
+                        .task("dmid", ElementwiseKernels::addInPlace, acts, s.dx, s.dtmp, n * c);
+                // first residual: dx (now the gradient of xMid) flows to xIn and, through the dropout, to the attention's output
+                int dAtt = s.dx;
+                if (dropout) {
+                    g.task("ddrop1", ElementwiseKernels::dropout, acts, s.dx, s.proj, n * c, dropStarts, 2 + 3 * l, dropRate);
+                    dAtt = s.proj;
+                }
+                linearBackward("o", dAtt, k.att, pre + "att.out_proj", s.dtmp, n, c, c, true);
+                g.task("dah", HeadsKernels::split, acts, s.dtmp, s.dah, b, t, h, hs)
+                        .task("das", AttentionKernel::backwardScores, acts, k.qh, k.kh, k.vh, k.lse, s.dah, s.p, s.ds, b * h, t, hs, scale, dropStarts, 1 + 3 * l, dropRate)
+                        .task("daq", AttentionKernel::backwardQuery, acts, k.kh, s.ds, s.dqh, b * h, t, hs)
+                        .task("dakv", AttentionKernel::backwardKeyValue, acts, k.qh, s.dah, s.p, s.ds, s.dkh, s.dvh, b * h, t, hs)
+                        .task("dmq", HeadsKernels::merge, acts, s.dqh, s.dq, b, t, h, hs)
+                        .task("dmk", HeadsKernels::merge, acts, s.dkh, s.dk, b, t, h, hs)
+                        .task("dmv", HeadsKernels::merge, acts, s.dvh, s.dv, b, t, h, hs);
+                linearBackward("q", s.dq, k.ln1, pre + "att.W_query", s.dln, n, c, c, cfg.qkvBias());
+                linearBackward("k", s.dk, k.ln1, pre + "att.W_key", s.dtmp, n, c, c, cfg.qkvBias());
+                g.task("dlqk", ElementwiseKernels::addInPlace, acts, s.dln, s.dtmp, n * c);
+                linearBackward("v", s.dv, k.ln1, pre + "att.W_value", s.dtmp, n, c, c, cfg.qkvBias());
+                g.task("dlqkv", ElementwiseKernels::addInPlace, acts, s.dln, s.dtmp, n * c)
+                        .task("dln1x", RowKernels::layerNormBackwardInput, acts, k.xIn, s.dln, k.stats1, k.stats1 + n, s.dtmp, params, layout.at(pre + "norm1.scale"), n, c)
+                        .task("dln1p", RowKernels::layerNormBackwardParams, acts, k.xIn, s.dln, k.stats1, k.stats1 + n, grads, layout.at(pre + "norm1.scale"), layout.at(pre + "norm1.shift"), n, c)
+                        .task("din", ElementwiseKernels::addInPlace, acts, s.dx, s.dtmp, n * c);
             }
-            linearBackward("o", dAtt, k.att, pre + "att.out_proj", s.dtmp, n, c, c, true);
-            g.task("dah", HeadsKernels::split, acts, s.dtmp, s.dah, b, t, h, hs)
-                    .task("das", AttentionKernel::backwardScores, acts, k.qh, k.kh, k.vh, k.lse, s.dah, s.p, s.ds, b * h, t, hs, scale, dropStarts, 1 + 3 * l, dropRate)
-                    .task("daq", AttentionKernel::backwardQuery, acts, k.kh, s.ds, s.dqh, b * h, t, hs)
-                    .task("dakv", AttentionKernel::backwardKeyValue, acts, k.qh, s.dah, s.p, s.ds, s.dkh, s.dvh, b * h, t, hs)
-                    .task("dmq", HeadsKernels::merge, acts, s.dqh, s.dq, b, t, h, hs)
-                    .task("dmk", HeadsKernels::merge, acts, s.dkh, s.dk, b, t, h, hs)
-                    .task("dmv", HeadsKernels::merge, acts, s.dvh, s.dv, b, t, h, hs);
-            linearBackward("q", s.dq, k.ln1, pre + "att.W_query", s.dln, n, c, c, cfg.qkvBias());
-            linearBackward("k", s.dk, k.ln1, pre + "att.W_key", s.dtmp, n, c, c, cfg.qkvBias());
-            g.task("dlqk", ElementwiseKernels::addInPlace, acts, s.dln, s.dtmp, n * c);
-            linearBackward("v", s.dv, k.ln1, pre + "att.W_value", s.dtmp, n, c, c, cfg.qkvBias());
-            g.task("dlqkv", ElementwiseKernels::addInPlace, acts, s.dln, s.dtmp, n * c)
-                    .task("dln1x", RowKernels::layerNormBackwardInput, acts, k.xIn, s.dln, k.stats1, k.stats1 + n, s.dtmp, params, layout.at(pre + "norm1.scale"), n, c)
-                    .task("dln1p", RowKernels::layerNormBackwardParams, acts, k.xIn, s.dln, k.stats1, k.stats1 + n, grads, layout.at(pre + "norm1.scale"), layout.at(pre + "norm1.shift"), n, c)
-                    .task("din", ElementwiseKernels::addInPlace, acts, s.dx, s.dtmp, n * c);
-        }
 
-        // ---- the embeddings' gradients, clipping and AdamW
-        int chunks = (layout.total() + ClipKernels.CHUNK - 1) / ClipKernels.CHUNK;
-        FloatArray partial = zeros(chunks);
-        g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, adamScalars, norm, dropStarts, dropRate)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, moments1, moments2);
-        if (embeddingsTrain) {
-            if (dropout) g.task("ddropemb", ElementwiseKernels::dropout, acts, s.dx, s.dx, n * c, dropStarts, 0, dropRate);
-            g.task("demb", EmbeddingKernel::backward, acts, s.dx, ids, grads, layout.at("tok_emb.weight"), n, c)
-                    .task("dpos", ElementwiseKernels::positionGradient, acts, s.dx, grads, layout.at("pos_emb.weight"), b, t, c);
+            // ---- the embeddings' gradients, clipping and AdamW
+            int chunks = (layout.total() + ClipKernels.CHUNK - 1) / ClipKernels.CHUNK;
+            FloatArray partial = zeros(chunks);
+            g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, ids, adamScalars, norm, dropStarts, dropRate)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, moments1, moments2);
+            if (embeddingsTrain) {
+                if (dropout) g.task("ddropemb", ElementwiseKernels::dropout, acts, s.dx, s.dx, n * c, dropStarts, 0, dropRate);
+                g.task("demb", EmbeddingKernel::backward, acts, s.dx, ids, grads, layout.at("tok_emb.weight"), n, c)
+                        .task("dpos", ElementwiseKernels::positionGradient, acts, s.dx, grads, layout.at("pos_emb.weight"), b, t, c);
+            }
+            int run = 0;
+            for (int[] frozen : layout.runs(false)) g.task("zf" + run++, ElementwiseKernels::zero, grads, frozen[0], frozen[1]);
+            g.task("sq", ClipKernels::sumSquares, grads, partial, layout.total())
+                    .task("norm", ClipKernels::normAndFactor, partial, norm, chunks)
+                    .task("clip", ClipKernels::scale, grads, norm, layout.total());
+            for (int[] span : layout.runs(true)) g.task("adamw" + run++, ElementwiseKernels::adamWStep, params, grads, moments1, moments2, span[0], span[1], adamScalars);
+            g.transferToHost(DataTransferMode.EVERY_EXECUTION, norm)
+                    .transferToHost(DataTransferMode.UNDER_DEMAND, moments1, moments2);         // for checkpoints
+            updateGraph = chain.currentIndex();
+        } else {
+            updateGraph = -1;
         }
-        int run = 0;
-        for (int[] frozen : layout.runs(false)) g.task("zf" + run++, ElementwiseKernels::zero, grads, frozen[0], frozen[1]);
-        g.task("sq", ClipKernels::sumSquares, grads, partial, layout.total())
-                .task("norm", ClipKernels::normAndFactor, partial, norm, chunks)
-                .task("clip", ClipKernels::scale, grads, norm, layout.total());
-        for (int[] trains : layout.runs(true)) g.task("adamw" + run++, ElementwiseKernels::adamWStep, params, grads, moments1, moments2, trains[0], trains[1], adamScalars);
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, norm)
-                .transferToHost(DataTransferMode.UNDER_DEMAND, moments1, moments2);         // for checkpoints
         // ---- evaluation: after the forward graphs, the head and the loss alone
         head(chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, targets), xLast, lnf, statsf, logits, evalLosses, model.outHead().bias != null);
         evalGraph = chain.currentIndex();
@@ -255,10 +266,12 @@ public final class GpuGptTrainer implements DeviceTrainer {
             headLogits(g, xLast, lnf, statsf, logits, model.outHead().bias != null);
             g.task("out", ElementwiseKernels::copy, acts, logits, headOut, 0, n * classes).transferToHost(DataTransferMode.EVERY_EXECUTION, headOut);
             outputsForward = chain.currentIndex();
-            g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dHeadOut);
-            g.task("in", ElementwiseKernels::copy, dHeadOut, 0, acts, logits, n * classes);
-            headBackward(g, xLast, lnf, statsf, logits, s.dln, s.dx, model.outHead().bias != null);
-            outputsBackward = chain.currentIndex();
+            if (trains) {
+                g = chain.next().transferToDevice(DataTransferMode.EVERY_EXECUTION, dHeadOut);
+                g.task("in", ElementwiseKernels::copy, dHeadOut, 0, acts, logits, n * classes);
+                headBackward(g, xLast, lnf, statsf, logits, s.dln, s.dx, model.outHead().bias != null);
+            }
+            outputsBackward = trains ? chain.currentIndex() : -1;
         } else {
             headOut = dHeadOut = null;
             outputsForward = outputsBackward = -1;
@@ -367,12 +380,13 @@ public final class GpuGptTrainer implements DeviceTrainer {
      */
     @Override
     public double update(float[] weights, double lr, double clipNorm) {
+        if (!trains) throw new IllegalStateException("no parameter of this model trains: its device model runs forward only");
         if (begun != Begun.TOKEN_LOSSES) throw new IllegalStateException("update completes a step that tokenLosses began");
         if (weights.length != n) throw new IllegalArgumentException("the step has " + n + " rows, got " + weights.length + " weights");
         begun = Begun.NOTHING;
         for (int i = 0; i < n; i++) lossScale.set(i, weights[i]);
         setAdamW(lr, clipNorm);
-        chain.run(headForward + 1, evalGraph - 1);
+        chain.run(headForward + 1, updateGraph);
         return norm.get(0);
     }
 
@@ -394,13 +408,14 @@ public final class GpuGptTrainer implements DeviceTrainer {
     /** Completes the step {@link #headOutputs} began from the loss's gradient by each output; as {@link #update} otherwise. */
     @Override
     public double updateFromOutputs(float[] gradients, double lr, double clipNorm) {
+        if (!trains) throw new IllegalStateException("no parameter of this model trains: its device model runs forward only");
         if (begun != Begun.HEAD_OUTPUTS) throw new IllegalStateException("updateFromOutputs completes a step that headOutputs began");
         if (gradients.length != n * classes) throw new IllegalArgumentException("the step has " + n * classes + " outputs, got " + gradients.length + " gradients");
         begun = Begun.NOTHING;
         for (int i = 0; i < gradients.length; i++) dHeadOut.set(i, gradients[i]);
         setAdamW(lr, clipNorm);
         chain.run(outputsBackward, outputsBackward);
-        chain.run(headForward + 2, evalGraph - 1);
+        chain.run(headForward + 2, updateGraph);
         return norm.get(0);
     }
 
@@ -486,6 +501,7 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
     /** Between {@code adamState}'s arrays and the packed moments: into them ({@code toDevice} false) or from them. */
     private void moments(Map<String, NDArray> adamState, boolean toDevice) {
+        if (!trains) return;                                    // no moments on the device: nothing moves them
         for (var e : adamState.entrySet()) {
             String key = e.getKey();
             boolean second = key.startsWith("exp_avg_sq.");
@@ -504,16 +520,21 @@ public final class GpuGptTrainer implements DeviceTrainer {
 
     /** The parameters as they are on the device now (copied back), by name. */
     public Map<String, float[]> parameters() {
-        chain.copyBack(evalGraph - 1, params);
+        if (trains) chain.copyBack(updateGraph, params);        // else they are as they were copied there
         return layout.unpack(params.toHeapArray());
     }
 
     /** Copies the device's parameters into {@code model} (the same configuration), for evaluation, samples and checkpoints on the CPU. */
     @Override
     public void copyTo(GPTModel model, Map<String, NDArray> adamState) {
-        chain.copyBack(evalGraph - 1, params, moments1, moments2);          // the AdamW graph holds all three
+        if (trains) chain.copyBack(updateGraph, params, moments1, moments2);   // the AdamW graph holds all three
         model.loadStateDict(layout.stateDict(params.toHeapArray()));
         moments(adamState, false);
+    }
+
+    /** Floats this trainer keeps on the device: parameters, gradients, AdamW's moments, activations. */
+    long floatsOnDevice() {
+        return params.getSize() + grads.getSize() + moments1.getSize() + moments2.getSize() + acts.getSize();
     }
 
     @Override

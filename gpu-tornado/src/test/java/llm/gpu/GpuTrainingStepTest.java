@@ -1,6 +1,7 @@
 package llm.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -153,6 +154,35 @@ class GpuTrainingStepTest {
                 if (!e.getValue().requiresGrad()) tolerance = 0;                             // frozen: exactly as it was
                 assertTrue(worst <= tolerance, e.getKey() + ": largest relative difference " + worst);
             }
+        }
+    }
+
+    /**
+     * A model of which nothing trains (DPO's frozen reference) runs forward only: its per-token losses match the CPU's,
+     * it keeps neither gradients nor AdamW's moments on the device (three arrays the size of the parameters fewer than a
+     * trainer of the same model), and an update is refused.
+     */
+    @Test
+    void aFrozenModelRunsForwardOnly() throws Exception {
+        GPTConfig cfg = new GPTConfig(53, 16, 32, 4, 2, 0f, true);
+        GPTModel cpu = new GPTModel(cfg, true, new SeededRandom(5)), frozen = new GPTModel(cfg, true, new SeededRandom(5));
+        frozen.requiresGrad(false);
+        int b = 2, t = 12;
+        SeededRandom rng = new SeededRandom(8);
+        int[] x = new int[b * t], y = new int[b * t];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextInt(cfg.vocabSize());
+            y[i] = i % 4 == 1 ? GpuGptTrainer.IGNORE_INDEX : rng.nextInt(cfg.vocabSize());
+        }
+        try (GpuGptTrainer forwardOnly = new GpuGptTrainer(frozen, b, t, 0); GpuGptTrainer training = new GpuGptTrainer(cpu, b, t, 0)) {
+            long perParameter = new PackedParameters(cpu).total();
+            assertEquals(training.floatsOnDevice() - 3 * (perParameter - 1), forwardOnly.floatsOnDevice(), "no gradients or moments");
+            cpu.eval();
+            try (var off = Grad.off()) {
+                assertTrue(KernelChecks.worst(negativeLogProbs(cpu, x, y, b, t).data().toArray(), forwardOnly.evalTokenLosses(x, y)) < 1e-4, "per-token losses");
+            }
+            forwardOnly.tokenLosses(x, y);
+            assertThrows(IllegalStateException.class, () -> forwardOnly.update(new float[b * t], 1e-3, 0));
         }
     }
 
