@@ -33,13 +33,9 @@ public final class RewardDeviceStep implements DeviceStepEngine.DeviceStep<Prefe
     @Override
     public StepEngine.Outcome take(DeviceTrainer device, PreferenceBatch batch, double lr, double clipNorm) {
         int b = batch.chosen().dim(0), t = batch.chosen().dim(1);
-        int[] ids = new int[2 * b * t], unused = new int[2 * b * t];
-        System.arraycopy(batch.chosen().toArray(), 0, ids, 0, b * t);
-        System.arraycopy(batch.rejected().toArray(), 0, ids, b * t, b * t);
-        int[] last = new int[2 * b];
-        System.arraycopy(RewardModel.lastTokenIndices(batch.chosenMask()), 0, last, 0, b);
-        System.arraycopy(RewardModel.lastTokenIndices(batch.rejectedMask()), 0, last, b, b);
-        int[] x = DeviceStepEngine.padded(model, ids, unused, 2 * b, t, context)[0];
+        RewardLoss.PairRows rows = RewardLoss.PairRows.of(batch);                 // as the CPU's loss scores them
+        int[] last = rows.last();
+        int[] x = DeviceStepEngine.padded(model, rows.ids(), new int[2 * b * t], 2 * b, t, context)[0];   // (no targets: the scores are read)
         float[] scores = device.headOutputs(x);
         float[] gradients = new float[scores.length];
         double loss = 0;

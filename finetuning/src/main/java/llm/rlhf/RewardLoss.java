@@ -39,16 +39,25 @@ public final class RewardLoss {
         return new Result(loss, correct / d.length, margin / d.length);
     }
 
+    /** A batch's pairs as one batch of {@code 2B} rows of ids, chosen then rejected, and each row's last response position. */
+    record PairRows(int[] ids, int[] last) {
+        static PairRows of(PreferenceBatch batch) {
+            int b = batch.chosen().dim(0), t = batch.chosen().dim(1);
+            int[] ids = new int[2 * b * t];
+            System.arraycopy(batch.chosen().toArray(), 0, ids, 0, b * t);
+            System.arraycopy(batch.rejected().toArray(), 0, ids, b * t, b * t);
+            int[] last = new int[2 * b];
+            System.arraycopy(RewardModel.lastTokenIndices(batch.chosenMask()), 0, last, 0, b);
+            System.arraycopy(RewardModel.lastTokenIndices(batch.rejectedMask()), 0, last, b, b);
+            return new PairRows(ids, last);
+        }
+    }
+
     /** Scores chosen and rejected sequences in one pass of {@code 2B} rows (the dataset pads both to one length). */
     public static Result computeRewardLossBatch(PreferenceBatch batch, RewardModel model, double centerCoef) {
         int b = batch.chosen().dim(0), t = batch.chosen().dim(1);
-        int[] ids = new int[2 * b * t];
-        System.arraycopy(batch.chosen().storage(), 0, ids, 0, b * t);
-        System.arraycopy(batch.rejected().storage(), 0, ids, b * t, b * t);
-        int[] last = new int[2 * b];
-        System.arraycopy(RewardModel.lastTokenIndices(batch.chosenMask()), 0, last, 0, b);
-        System.arraycopy(RewardModel.lastTokenIndices(batch.rejectedMask()), 0, last, b, b);
-        Tensor rewards = model.rewards(IntNDArray.of(ids, 2 * b, t), last);       // (2B): chosen, then rejected
+        PairRows rows = PairRows.of(batch);
+        Tensor rewards = model.rewards(IntNDArray.of(rows.ids(), 2 * b, t), rows.last());       // (2B): chosen, then rejected
         return computeRewardLoss(rewards.narrow(0, 0, b), rewards.narrow(0, b, b), centerCoef);
     }
 

@@ -53,8 +53,7 @@ public interface DeviceTrainer extends AutoCloseable {
      */
     default Step step(int[] inputs, int[] targets, double lr, double clipNorm) {
         float[] losses = tokenLosses(inputs, targets);
-        int counted = 0;
-        for (int t : targets) if (t != IGNORE_INDEX) counted++;
+        int counted = counted(targets);
         float[] weights = new float[losses.length];
         java.util.Arrays.fill(weights, 1f / counted);
         double loss = mean(losses, counted);
@@ -63,9 +62,14 @@ public interface DeviceTrainer extends AutoCloseable {
 
     /** The mean loss of {@code inputs} predicting {@code targets} without training (the forward pass alone). */
     default double loss(int[] inputs, int[] targets) {
+        return mean(evalTokenLosses(inputs, targets), counted(targets));
+    }
+
+    /** Positions whose target is not -100. */
+    private static int counted(int[] targets) {
         int counted = 0;
         for (int t : targets) if (t != IGNORE_INDEX) counted++;
-        return mean(evalTokenLosses(inputs, targets), counted);
+        return counted;
     }
 
     /** The mean over the positions counted (an ignored position's loss is 0), as PyTorch's {@code cross_entropy} with {@code ignore_index}. */
