@@ -253,14 +253,24 @@ public final class Gemm {
      * Copies a {@code kc × cols} strip of B so that, for each p, its NR numbers lie side by side (a row-major B
      * goes through {@link #packBRows}, all strips at once). The {@code Wᵀ} of a linear layer (columns
      * contiguous) is copied a column at a time, which reads memory in order and is 2.4 times faster than
-     * gathering across 16 rows of W for each p.
+     * gathering across 16 rows of W for each p; on AVX-512 whole 16 × 16 blocks are transposed in registers
+     * ({@link TransposeKernels}), 3.4-3.9 times faster again.
      */
     static void packB(int kc, int cols, float[] b, int bOff, int bRs, int bCs, float[] packed, int dst) {
         if (bRs == 1) {
-            for (int j = 0; j < NR; j++) {
+            int p0 = 0;
+            if (TransposeKernels.ENABLED && cols == NR) {      // whole 16 × 16 blocks in registers (AVX-512)
+                int n = TransposeKernels.N;
+                for (; p0 + n <= kc; p0 += n) {
+                    for (int j = 0; j < NR; j += n) {
+                        TransposeKernels.transpose16(b, bOff + j * bCs + p0, bCs, packed, dst + p0 * NR + j, NR);
+                    }
+                }
+            }
+            for (int j = 0; j < NR; j++) {                      // the rest a float at a time
                 int src = bOff + j * bCs;
-                if (j < cols) for (int p = 0; p < kc; p++) packed[dst + p * NR + j] = b[src + p];
-                else for (int p = 0; p < kc; p++) packed[dst + p * NR + j] = 0f;
+                if (j < cols) for (int p = p0; p < kc; p++) packed[dst + p * NR + j] = b[src + p];
+                else for (int p = p0; p < kc; p++) packed[dst + p * NR + j] = 0f;
             }
             return;
         }

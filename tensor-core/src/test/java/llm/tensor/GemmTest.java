@@ -48,6 +48,39 @@ class GemmTest {
     }
 
     @Test
+    void packingATransposedWeightGivesEachStripItsColumns() {
+        // A linear layer's Wᵀ (columns contiguous, rows bCs apart): on AVX-512 whole 16 × 16 blocks go through
+        // TransposeKernels, the rest a float at a time; either way strip element (p, j) is B[p, j], and 0 past the edge.
+        int nr = Gemm.nr();
+        for (int kc : new int[] {16, 37, Gemm.KC}) {
+            for (int cols : new int[] {nr, nr - 5, 1}) {
+                int bCs = kc + 9;                                    // W's row length: longer than the block
+                float[] b = NDArray.randn(new SeededRandom(kc * 100L + cols), bCs * nr + 4).toArray();
+                float[] packed = new float[kc * nr + 8];
+                java.util.Arrays.fill(packed, Float.NaN);
+                Gemm.packB(kc, cols, b, 4, 1, bCs, packed, 8);
+                for (int p = 0; p < kc; p++) {
+                    for (int j = 0; j < nr; j++) {
+                        float expected = j < cols ? b[4 + j * bCs + p] : 0f;
+                        assertEquals(expected, packed[8 + p * nr + j], "kc " + kc + ", cols " + cols + ", element (" + p + ", " + j + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void transposeInRegistersMatchesTheNaiveLoop() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TransposeKernels.ENABLED, "needs 16-lane vectors (AVX-512)");
+        int n = TransposeKernels.N;
+        float[] in = NDArray.randn(new SeededRandom(5), 3 + 40 * n).toArray();
+        float[] expected = new float[7 + 24 * n], actual = new float[7 + 24 * n];
+        TransposeKernels.transposeNaive(n, n, in, 3, 40, expected, 7, 24);
+        TransposeKernels.transpose16(in, 3, 40, actual, 7, 24);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+    }
+
+    @Test
     void matmulBroadcastsBatchesAndReadsTransposedViews() {
         SeededRandom rng = new SeededRandom(1);
         NDArray a = NDArray.randn(rng, 2, 1, 5, 7);
