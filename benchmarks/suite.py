@@ -6,10 +6,16 @@ GPT-2 124M with random weights: speed only; its --checkpoint/--text options add 
 table: medians with the range over the rounds, the ratio to the peer per round, and MFU (model FLOPs of a step,
 `llm.bench.ModelFlops`, over the step time times the FMA peak of that many threads).
 
-    python3 benchmarks/suite.py [rounds] [steps]        # defaults 3 rounds of 3 timed steps; about 25 minutes
+    python3 benchmarks/suite.py [rounds] [steps] [--isa avx2]   # defaults 3 rounds of 3 timed steps; about 25 minutes
 
-OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which this workplace sets for old OpenBLAS builds, are removed for numpy's
-runs so that OpenBLAS picks its best kernel for the CPU (SkylakeX on AVX-512). Needs benchmarks/target/benchmarks.jar
+--isa avx2 stands in for an AVX2 machine on an AVX-512 one: every side is held to 256-bit vectors. Ours runs with
+-XX:UseAVX=2 (8 lanes, 16 vector registers: the 4-row GEMM tile; the FMA peak is measured under the same flag),
+PyTorch with ATEN_CPU_CAPABILITY=avx2 and MKL_ENABLE_INSTRUCTIONS=AVX2, numpy's OpenBLAS with its Haswell kernels
+(OPENBLAS_CORETYPE=Haswell). The caches, the memory and the clock stay the AVX-512 machine's, so this is not a
+measurement of an AVX2 CPU, only of the code paths one would run.
+
+Otherwise OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which this workplace sets for old OpenBLAS builds, are removed for
+numpy's runs so that OpenBLAS picks its best kernel for the CPU (SkylakeX on AVX-512). Needs benchmarks/target/benchmarks.jar
 (`mvn -B -q package -DskipTests -pl benchmarks -am`), torch and numpy. The tests never need Python.
 """
 import json
@@ -34,6 +40,9 @@ SETTINGS = [(1, 4, 64), (2, 4, 64), (1, 4, 256), (2, 4, 256)]          # threads
 # SUITE_JAVA_OPTS replaces the collector and its options (and the heap, if it names one).
 JVM_OPTS = os.environ.get("SUITE_JAVA_OPTS", "-XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:+UseTransparentHugePages").split()
 HEAP = {64: "-Xmx3100m", 256: "-Xmx4400m"}
+AVX2 = "--isa" in sys.argv and sys.argv[sys.argv.index("--isa") + 1] == "avx2"
+if AVX2:
+    JVM_OPTS.append("-XX:UseAVX=2")
 
 
 def java(cls, *args, threads=2, heap=None):
@@ -46,6 +55,9 @@ def peer_env(threads):
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
+    if AVX2:
+        env.update(OPENBLAS_CORETYPE="Haswell", ATEN_CPU_CAPABILITY="avx2", MKL_ENABLE_INSTRUCTIONS="AVX2",
+                   BENCH_JAVA_OPTS=(env.get("BENCH_JAVA_OPTS", "") + " -XX:UseAVX=2").strip())
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     return env
 
@@ -76,10 +88,13 @@ def spread(xs):
 
 
 def main():
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    rounds = int(numbers[0]) if len(numbers) > 0 else 3
+    steps = int(numbers[1]) if len(numbers) > 1 else 3
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     isa = "AVX-512" if "avx512f" in open("/proc/cpuinfo").read() else "AVX2"
+    if AVX2 and isa == "AVX-512":
+        isa = "AVX-512 held to AVX2 (--isa avx2: a stand-in, not an AVX2 CPU)"
     peaks = fma_peaks()
     print(f"machine: {cpu}, {isa}, {os.cpu_count()} cores; FMA peak measured: 1 thread {peaks[1]:.0f} GFLOP/s, 2 threads {peaks[2]:.0f} GFLOP/s; "
           f"ours with {' '.join(JVM_OPTS)} (heap per step: {', '.join(f'{t} tokens {h}' for t, h in HEAP.items())}), {rounds} rounds of {steps} timed steps\n")
