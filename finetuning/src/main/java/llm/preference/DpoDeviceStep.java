@@ -47,7 +47,8 @@ public final class DpoDeviceStep implements DeviceStepEngine.DeviceStep<Preferen
         double loss = 0;
         for (int r = 0; r < b; r++) {
             double z = (pol[r] - pol[b + r]) - (ref[r] - ref[b + r]);
-            loss += Math.log1p(Math.exp(-beta * z)) / b;
+            double x = beta * z;
+            loss += (Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)))) / b;   // softplus(-βz), stable for any z
             double dz = -beta / (1 + Math.exp(beta * z)) / b;          // d softplus(-βz)/dz = -β σ(-βz)
             fill(weights, r, (float) (-dz / counted[r]));               // π_c = -mean of its losses
             fill(weights, b + r, (float) (dz / counted[b + r]));        // π_r enters z with a minus
