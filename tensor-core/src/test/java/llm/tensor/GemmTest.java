@@ -1,8 +1,12 @@
 package llm.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +61,7 @@ class GemmTest {
                 int bCs = kc + 9;                                    // W's row length: longer than the block
                 float[] b = NDArray.randn(new SeededRandom(kc * 100L + cols), bCs * nr + 4).toArray();
                 float[] packed = new float[kc * nr + 8];
-                java.util.Arrays.fill(packed, Float.NaN);
+                Arrays.fill(packed, Float.NaN);
                 Gemm.packB(kc, cols, b, 4, 1, bCs, packed, 8);
                 for (int p = 0; p < kc; p++) {
                     for (int j = 0; j < nr; j++) {
@@ -71,13 +75,13 @@ class GemmTest {
 
     @Test
     void transposeInRegistersMatchesTheNaiveLoop() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TransposeKernels.ENABLED, "needs 16-lane vectors (AVX-512)");
+        assumeTrue(TransposeKernels.ENABLED, "needs 16-lane vectors (AVX-512)");
         int n = TransposeKernels.N;
         float[] in = NDArray.randn(new SeededRandom(5), 3 + 40 * n).toArray();
         float[] expected = new float[7 + 24 * n], actual = new float[7 + 24 * n];
         TransposeKernels.transposeNaive(n, n, in, 3, 40, expected, 7, 24);
         TransposeKernels.transpose16(in, 3, 40, actual, 7, 24);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+        assertArrayEquals(expected, actual);
     }
 
     @Test
