@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
+import llm.classification.SpamSplits;
 import llm.training.Checkpoint;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,11 +69,7 @@ class DistributedCommandsTest {
         assertEquals(1, count(train.output(), "done: 4 steps"), "rank 0 alone reports: " + train.output());
         assertEquals("4", Checkpoint.metadata(tmp.resolve("train")).get("step"));
 
-        Path spam = Files.createDirectories(tmp.resolve("spam"));
-        for (String split : List.of("train", "validation", "test")) {
-            List<String> lines = Files.readAllLines(Path.of("../data/sms-spam/" + split + ".csv"));
-            Files.write(spam.resolve(split + ".csv"), lines.subList(0, 17));
-        }
+        Path spam = SpamSplits.firstMessages(tmp.resolve("spam"), 16);
         Result classify = mpirun("finetune-classifier", "--distributed", "--data", spam.toString(), "--random-init", "--model", "custom", "--layers", "1",
                 "--heads", "2", "--width", "16", "--max-length", "32", "--batch", "4", "--epochs", "1", "--eval-every", "1", "--eval-batches", "1",
                 "--out", tmp.resolve("classify").toString());

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import llm.classification.SpamSplits;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,12 +20,7 @@ class FinetuneClassifierCommandTest {
 
     /** The first {@code n} messages of each split, as CSV files. */
     Path smallSplit(int n) throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("spam"));
-        for (String split : List.of("train", "validation", "test")) {
-            List<String> lines = Files.readAllLines(Path.of("../data/sms-spam/" + split + ".csv"));
-            Files.write(dir.resolve(split + ".csv"), lines.subList(0, Math.min(lines.size(), n + 1)));
-        }
-        return dir;
+        return SpamSplits.firstMessages(tmp.resolve("spam"), n);
     }
 
     @Test

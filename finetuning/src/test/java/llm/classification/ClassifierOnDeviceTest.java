@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,20 +48,10 @@ class ClassifierOnDeviceTest {
         assertThrows(IllegalArgumentException.class, () -> ClassifierLoss.tokenTargets(new Batch(batch.inputs(), batch.inputs())));
     }
 
-    /** The first {@code n} messages of each split of the book's data, as CSV files. */
-    Path smallSplit(int n) throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("spam"));
-        for (String split : List.of("train", "validation", "test")) {
-            List<String> lines = Files.readAllLines(Path.of("../data/sms-spam/" + split + ".csv"));
-            Files.write(dir.resolve(split + ".csv"), lines.subList(0, Math.min(lines.size(), n + 1)));
-        }
-        return dir;
-    }
-
     /** The book's choice of what trains (the last block, the final LayerNorm, the head), with dropout, two epochs. */
     @Test
     void aRunOnTheDeviceEndsWhereTheCpuRunEnds() throws IOException {
-        Path data = smallSplit(24);
+        Path data = SpamSplits.firstMessages(tmp.resolve("spam"), 24);
         GPTConfig cfg = new GPTConfig(GPTConfig.GPT2_SMALL.vocabSize(), 64, 16, 2, 2, 0.1f, true);
         var settings = new ClassifierSettings(2, 4, 1e-2, 0.1, 0, 1, 32, Trainable.LAST_BLOCK, 0, 16, 123);
         ClassifierRun.Result cpu = new ClassifierRun(PretrainedModel.randomInit(cfg, 7), data, settings).run(tmp.resolve("cpu"), new TrainClassifierSimple.Listener() {});
